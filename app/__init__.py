@@ -1,0 +1,1 @@
+"""What people use: the `jigsaw` command line and the Streamlit case app."""

@@ -1,0 +1,69 @@
+"""Test fixtures: one real Neo4j 5.26 for the whole session, and a clean graph for each test.
+
+With NEO4J_URI (and NEO4J_PASSWORD) set, the tests use that server; otherwise they start a throwaway
+local server (the product's own LocalNeo4j) in a temporary data dir on a free port, and stop it at the end.
+No test mocks the database.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import neo4j
+import pytest
+
+from graph import schema
+from graph.config import Settings, load_settings
+from graph.connection import make_driver
+from graph.server.local import LocalNeo4j
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    settings = load_settings()
+    if settings.external:
+        yield settings
+        return
+    home = tmp_path_factory.mktemp("neo4j-home")
+    server_settings = replace(
+        settings.server,
+        data_dir=Path(home),
+        bolt_port=_free_port(),
+        heap=os.environ.get("JIGSAW_TEST_NEO4J_HEAP", "1g"),
+        pagecache=os.environ.get("JIGSAW_TEST_NEO4J_PAGECACHE", "512m"),
+    )
+    server = LocalNeo4j(server_settings)
+    server.start()
+    try:
+        yield replace(settings, server=server_settings)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
+    drv = make_driver(neo4j_settings)
+    schema.migrate(drv, neo4j_settings.database)
+    yield drv
+    drv.close()
+
+
+@pytest.fixture()
+def graph(driver: neo4j.Driver, neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
+    """A driver on an empty graph (schema kept): every test starts from nothing."""
+    with driver.session(database=neo4j_settings.database) as session:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run
+        session.run(
+            "MATCH (n) WHERE NOT n:SchemaMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
+    yield driver
