@@ -1,0 +1,1 @@
+"""Write-side Cypher: one statement per file, named verb_noun, loaded by name (see graph.cypher_files)."""
