@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.commands.db import db_app
+from app.commands.ingest import ingest_command
 from app.console import setup_logging
 
 cli = typer.Typer(
@@ -13,6 +14,7 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
 )
 cli.add_typer(db_app, name="db")
+cli.command("ingest")(ingest_command)
 
 
 @cli.callback()

@@ -32,6 +32,7 @@ class Unlinked:
     """A link row whose endpoint is not in the graph (e.g. a role for a nominal the extract lacks)."""
 
     kind: str
+    idx: int  # position in the GraphRows list of that kind
     key: str
     reason: str
 
@@ -104,7 +105,9 @@ class GraphWriter:
                     progress(len(batch))
             result.links_written += len(written)
             result.unlinked.extend(
-                Unlinked(kind, label(item), reason) for idx, item in enumerate(items) if idx not in written
+                Unlinked(kind, idx, label(item), reason)
+                for idx, item in enumerate(items)
+                if idx not in written
             )
         return result
 

@@ -1,0 +1,1 @@
+"""One module per agency format; importing this package registers every adapter in ingest.registry."""
