@@ -50,7 +50,7 @@ class RowError(Exception):
 @dataclass(frozen=True)
 class Rejection:
     file: str
-    row: int  # 1-based data row number (the header is row 0); for XML/JSON the element or line number
+    row: int  # physical line where the row starts (CSV header = line 1; NDJSON line n; XML: element position)
     field: str
     value: str
     reason: str
@@ -177,20 +177,17 @@ def read_csv_rows(path: Path, required: Iterable[str] = ()) -> Iterator[RawRow]:
     missing = [c for c in required if c not in header]
     if missing:
         raise BadFileError(path, f"not the claimed format: missing column(s) {', '.join(missing)}")
-    number = 0
     while True:
+        number = reader.line_num + 1  # physical line where this record starts (the header is line 1)
         try:
             values = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            number += 1
             # an unterminated quote swallows the rest of the file: say so once, keep what came before
             yield RawRow(number, {"__error__": f"unreadable CSV from here on ({exc}): truncated file?"})
             break
-        number += 1
         if not values or values == [""]:
-            number -= 1
             continue
         if len(values) != len(header):
             yield RawRow(number, {"__error__": f"row has {len(values)} fields, the header has {len(header)}",

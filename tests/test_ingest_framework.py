@@ -89,9 +89,9 @@ def test_every_row_is_loaded_or_quarantined_and_rerun_changes_nothing(
     assert run.quarantine_file is not None
     rows = list(csv.DictReader(run.quarantine_file.open()))
     got = {(int(r["row"]), r["field"]) for r in rows}
-    assert got == {(2, "person_id"), (3, "dob"), (4, "*"), (6, "*")}
+    assert got == {(3, "person_id"), (4, "dob"), (5, "*"), (7, "*")}  # physical lines; header is line 1
     reasons = {int(r["row"]): r["reason"] for r in rows}
-    assert "police|incidents|I404" in reasons[4] and "6 fields" in reasons[6]
+    assert "police|incidents|I404" in reasons[5] and "6 fields" in reasons[7]
     assert all(r["file"] == str(src) for r in rows)
 
     def state() -> tuple[int, int]:
