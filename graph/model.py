@@ -79,7 +79,8 @@ ROLES: tuple[str, ...] = (
 
 RELATIONSHIP_TYPES: tuple[str, ...] = (
     "parent", "step_parent", "partner", "ex_partner", "sibling", "half_sibling", "carer", "grandparent",
-    "aunt_uncle", "cousin", "child", "associate", "friend", "neighbour", "professional", "other",
+    "aunt_uncle", "cousin", "other_relative", "child", "lives_with", "associate", "friend", "neighbour",
+    "professional", "other",
 )  # fmt: skip
 
 # CIN census factor suffix -> where the factor attaches in the graph

@@ -114,10 +114,17 @@ class Context:
 class Adapter(Protocol):
     """One agency's file format. ``read`` and ``validate`` find problems; ``transform`` is pure."""
 
-    kind: str  # e.g. "csc.ssda903_episodes"
-    agency: str
-    source_system: str
-    load_order: int  # files whose rows others refer to (people) load first
+    @property
+    def kind(self) -> str: ...  # e.g. "csc.ssda903_episodes"
+
+    @property
+    def agency(self) -> str: ...
+
+    @property
+    def source_system(self) -> str: ...
+
+    @property
+    def load_order(self) -> int: ...  # files whose rows others refer to (people) load first
 
     def matches(self, path: Path, header: Sequence[str]) -> bool: ...
 
@@ -240,7 +247,10 @@ def run_file(
     rejections: list[Rejection] = []
     readable = []
     for row in rows:
-        if "__error__" in row.data:
+        if "__errors__" in row.data:  # (field, value, reason) found by the contract's validation
+            for fld, value, reason in row.data["__errors__"]:
+                rejections.append(_rejection(name, row, fld, value, reason))
+        elif "__error__" in row.data:
             rejections.append(Rejection(name, row.number, "*", "", str(row.data["__error__"]),
                                         str(row.data.get("__raw__", ""))))  # fmt: skip
         else:
