@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from app.commands.audit import audit_app
 from app.commands.db import db_app
 from app.commands.ingest import ingest_command
+from app.commands.users import users_app
 from app.console import setup_logging
 
 cli = typer.Typer(
@@ -15,6 +17,8 @@ cli = typer.Typer(
 )
 cli.add_typer(db_app, name="db")
 cli.command("ingest")(ingest_command)
+cli.add_typer(users_app, name="users")
+cli.add_typer(audit_app, name="audit")
 
 
 @cli.callback()
