@@ -1,0 +1,81 @@
+"""The query catalog: every ``queries/*.cypher`` file, loaded by name, and one way to run them.
+
+Each file holds one read (or, for alerts, write) statement after a ``//`` header that says what it is for,
+which part of the NPCC guidance or which review it serves, its parameters and the columns it returns.
+Every value reaches Neo4j as a parameter; Python never splices values into Cypher text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import neo4j
+import neo4j.time
+
+from graph import cypher_files
+
+PACKAGE = "queries"
+# The server's notifications (an unknown label on a graph that has no such facts yet...) are for developers;
+# tests/test_queries_catalog.py runs EXPLAIN on every file and fails on the ones that matter.
+_QUIET: dict[str, Any] = {"notifications_min_severity": neo4j.NotificationMinimumSeverity.OFF}
+
+
+def load(name: str) -> str:
+    """The text of ``queries/<name>.cypher``; a typo fails loudly (KeyError)."""
+    return cypher_files.load(name, PACKAGE)
+
+
+def names() -> list[str]:
+    return cypher_files.names(PACKAGE)
+
+
+def header(name: str) -> str:
+    return cypher_files.header(load(name))
+
+
+def native(value: Any) -> Any:
+    """Neo4j temporal values (and lists/maps of them) as Python ``date``/``datetime``."""
+    if isinstance(value, neo4j.time.Date | neo4j.time.DateTime):
+        return value.to_native()
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: native(v) for k, v in value.items()}
+    return value
+
+
+def to_param(value: Any) -> Any:
+    """Python values ready to be query parameters (dates stay dates; nested maps and lists converted)."""
+    if isinstance(value, date | datetime) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): to_param(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_param(v) for v in value]
+    return value
+
+
+def read(driver: neo4j.Driver, database: str, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Run a read query by name; rows as dicts of native Python values."""
+    query = load(name)
+    parameters = to_param(params)
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+        return [{key: native(record[key]) for key in record.keys()} for record in tx.run(query, parameters)]
+
+    with driver.session(database=database, **_QUIET) as session:
+        return session.execute_read(work)
+
+
+def write(driver: neo4j.Driver, database: str, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Run a write query by name in one managed (retried) transaction; rows as dicts."""
+    query = load(name)
+    parameters = to_param(params)
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+        return [{key: native(record[key]) for key in record.keys()} for record in tx.run(query, parameters)]
+
+    with driver.session(database=database, **_QUIET) as session:
+        return session.execute_write(work)
