@@ -1,0 +1,295 @@
+"""The Streamlit app's logic with Streamlit's AppTest, against the real Neo4j and a small hand-built case.
+
+Login is required; a purpose and legal gateway are required; search is fuzzy and validated; the case page
+renders every panel; the time window changes graph and chronology together; meeting mode reduces what is
+shown; every search, view, export and decision is in the audit trail with its purpose and gateway.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.governance import AuditEntry, Governance
+from app.web import services
+from graph.config import Settings
+from tests.test_app_fixtures import CHILD, PASSWORD, app_environment, build_case, make_users
+
+MAIN = str(Path(__file__).resolve().parents[1] / "app" / "web" / "main.py")
+PURPOSE = "Strategy discussion after a DA incident with the child present"
+TIMEOUT = 60
+
+
+@pytest.fixture()
+def gov(
+    graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Governance:
+    env = app_environment(neo4j_settings, tmp_path / "home")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    build_case(graph, neo4j_settings.database)
+    services.clear_caches()
+    return make_users(env)
+
+
+def entries(gov: Governance, action: str | None = None) -> list[AuditEntry]:
+    return [e for e in gov.audit.entries() if action is None or e.action == action]
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text (markdown, headings, captions, alerts, tables, metrics)."""
+    parts: list[str] = []
+    for kind in ("markdown", "title", "subheader", "caption", "info", "error", "warning", "success", "text"):
+        parts += [str(el.value) for el in getattr(at, kind)]
+    for frame in [*at.dataframe, *at.table]:
+        parts.append(frame.value.to_string())
+    parts += [str(m.value) for m in at.metric]
+    return "\n".join(parts)
+
+
+def login(user: str = "ana", password: str = PASSWORD) -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.run()
+    at.text_input(key="login_username").input(user)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def with_purpose(at: AppTest, purpose: str = PURPOSE, gateway: str = "CA1989_S47") -> AppTest:
+    at.text_area(key="purpose_text").input(purpose)
+    at.selectbox(key="purpose_gateway").set_value(gateway)
+    at.button[0].click().run()
+    return at
+
+
+def search(at: AppTest, text: str) -> AppTest:
+    at.text_input(key="search_text").input(text)
+    next(b for b in at.button if b.label == "Search").click().run()
+    return at
+
+
+def open_child(user: str = "ana") -> AppTest:
+    at = with_purpose(login(user))
+    search(at, "Kayleigh Jones")
+    at.button(key=f"open_{CHILD}").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_nothing_without_login(gov: Governance) -> None:
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert [t.key for t in at.text_input] == ["login_username", "login_password"]
+    assert "Kayleigh" not in texts(at)
+    at = login(password="not the password at all")
+    assert "unknown username or wrong password" in texts(at)
+    assert [t.key for t in at.text_input] == ["login_username", "login_password"]
+    assert [e.action for e in entries(gov)][-1] == "login_failed"
+    assert not entries(gov, "search") and not entries(gov, "case_view")
+
+
+def test_purpose_and_gateway_required_before_any_search(gov: Governance) -> None:
+    at = login()
+    assert not at.exception
+    assert entries(gov, "login")[-1].user == "ana"
+    assert "search_text" not in [t.key for t in at.text_input]
+    # consent is not offered; a purpose needs words
+    assert "CONSENT" not in at.selectbox(key="purpose_gateway").options
+    with_purpose(at, purpose="because")
+    assert "at least 10 characters" in texts(at)
+    assert "search_text" not in [t.key for t in at.text_input]
+    with_purpose(at)
+    assert "search_text" in [t.key for t in at.text_input]
+
+
+def test_fuzzy_search_shows_age_area_agencies_and_is_audited(gov: Governance) -> None:
+    at = with_purpose(login())
+    search(at, "kayleigh jonse")
+    shown = texts(at)
+    assert "Kayleigh Jones" in shown and "age " in shown and "B86" in shown
+    assert "csc, health, police" in shown
+    assert f"open_{CHILD}" in [b.key for b in at.button]
+    assert "open_P-DAN" not in [b.key for b in at.button]  # an adult is not a child result
+    (entry,) = entries(gov, "search")
+    assert entry.purpose == PURPOSE and entry.gateway == "CA1989_S47"
+    assert entry.details["kind"] == "name" and entry.details["results"] == 1
+    # identifiers and dates of birth find the same child
+    for text in ("943 476 5919", "LA12345", "01/02/2015"):
+        search(at, text)
+        assert f"open_{CHILD}" in [b.key for b in at.button], text
+    assert len(entries(gov, "search")) == 4
+
+
+def test_search_input_is_validated_and_changes_nothing(
+    gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    before = graph.execute_query("MATCH (n) RETURN count(n) AS n", database_=neo4j_settings.database).records[
+        0
+    ]["n"]
+    at = with_purpose(login())
+    for attack in ("x' OR 1=1 //", "Jones}) DETACH DELETE n //", "<script>alert(1)</script>", "a" * 200):
+        search(at, attack)
+        assert at.error, attack
+        assert not [b for b in at.button if (b.key or "").startswith("open_")]
+    after = graph.execute_query("MATCH (n) RETURN count(n) AS n", database_=neo4j_settings.database).records[
+        0
+    ]["n"]
+    assert after == before
+    assert not entries(gov, "search")  # refused input searched nothing
+
+
+def test_case_page_renders_every_panel_and_records_the_view(gov: Governance) -> None:
+    at = open_child()
+    heads = [h.value for h in at.subheader]
+    for panel in ("The picture", "Cumulative risk", "Multi-agency chronology", "Hidden adults", "Linked children",
+                  "The child's views"):  # fmt: skip
+        assert panel in heads
+    shown = texts(at)
+    assert "Dan Smyth" in shown and "risk history" in shown  # hidden adult with his history
+    assert "Tyler Jones" in shown and "Mia Brown" in shown  # linked children (sibling; through Dan)
+    assert "she wants to stay with mum" in shown  # the child's views
+    chronology = at.dataframe[-1].value
+    assert {"date", "agency", "type", "marker", "summary"} <= set(chronology.columns)
+    assert set(chronology["marker"]) == {"FACT", "OPINION"}
+    # the analyst sees health's record only in summary: that it exists, not what it says
+    assert "wrist injury" not in shown and "health detail is restricted" in shown
+    (view,) = entries(gov, "case_view")
+    assert view.person_id == CHILD and view.purpose == PURPOSE and view.gateway == "CA1989_S47"
+    assert view.category == "consultation"
+
+
+def test_time_window_changes_graph_and_chronology_together(gov: Governance) -> None:
+    at = open_child()
+    slider = at.slider(key=f"window_{CHILD}")
+    _, hi = slider.value
+    full = len(at.dataframe[-1].value)
+    full_caption = next(c.value for c in at.caption if "records drawn" in c.value)
+
+    slider.set_value((date(2026, 1, 1), hi)).run()
+    assert not at.exception
+    narrow = len(at.dataframe[-1].value)
+    assert narrow < full
+    assert set(at.dataframe[-1].value["date"]) <= {"2026-01-08", "2026-01-10", "2026-01-15"}
+    caption = next(c.value for c in at.caption if "records drawn" in c.value)
+    assert caption != full_caption  # the graph drew fewer records
+
+
+def test_meeting_mode_reduces_and_marks_and_is_recorded_as_disclosure(gov: Governance) -> None:
+    at = open_child()
+    at.toggle(key="meeting").set_value(True).run()
+    assert not at.exception
+    shown = texts(at)
+    assert "MEETING MODE" in shown and PURPOSE in shown and "Children Act 1989 s47" in shown
+    assert "Tyler Jones" not in shown and "T.J." in shown  # other children by initials
+    assert "Mia Brown" not in shown and "M.B." in shown
+    assert "B86 0LF" not in shown and "B86" in shown  # addresses by area
+    assert "[OPINION]" in shown
+    assert "LA12345" not in shown and "9434765919" not in shown  # no identifiers on a shared screen
+    views = entries(gov, "case_view")
+    assert [v.details["mode"] for v in views] == ["analyst", "meeting"]
+    assert views[-1].category == "disclosure" and views[-1].purpose == PURPOSE
+
+
+def test_pdf_export_is_stamped_and_audited(gov: Governance, tmp_path: Path) -> None:
+    at = open_child("ana")
+    assert "prepare_pdf" not in [b.key for b in at.button]  # the analyst role may not export
+    at = open_child("sam")
+    at.button(key="prepare_pdf").click().run()
+    assert not at.exception
+    (export,) = entries(gov, "export")
+    assert export.person_id == CHILD and export.purpose == PURPOSE and export.gateway == "CA1989_S47"
+    assert export.category == "disclosure"
+    data: Any = at.session_state["pdf"]["bytes"]
+    assert data[:5] == b"%PDF-"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils, `make browser` installs it) is needed to read the PDF")
+    path = tmp_path / "briefing.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert text.count("OFFICIAL-SENSITIVE") >= 2
+    for stamp in ("sam (supervisor)", PURPOSE, "Children Act 1989 s47"):
+        assert stamp in " ".join(text.split()), stamp
+    assert "Tyler Jones" not in text and "T.J." in text and "B86 0LF" not in text
+    assert "OPINION" in text and "FACT" in text and "police" in text
+
+
+def test_alert_decisions_need_a_reason_and_are_audited(
+    gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    graph.execute_query(
+        "MATCH (p:Person {person_id: $pid}), (f:Fact {fact_key: 'police|occurrences|O1'}) "
+        "CREATE (a:Alert {alert_id: 'A-1', pattern: 'no_referral_after_incident', status: 'new', "
+        "raised_at: datetime('2026-01-20T09:00:00Z'), summary: 'DA incident, child present, no referral'}) "
+        "CREATE (a)-[:CONCERNS]->(p) CREATE (a)-[:EVIDENCE]->(f)",
+        pid=CHILD,
+        database_=neo4j_settings.database,
+    )
+    at = with_purpose(login("sam"))
+    at.session_state["view"] = "alerts"
+    at.run()
+    assert "no_referral_after_incident" in texts(at)
+    at.selectbox(key="alert_pick").set_value("A-1").run()
+    assert "DA incident at 12 High St" in texts(at)  # the evidence opens
+    at.radio(key="alert_decision_kind").set_value("closed")
+    at.text_area(key="alert_reason").input("short")
+    next(b for b in at.button if b.label == "Record decision").click().run()
+    assert at.error and not entries(gov, "alert_decision")
+    at.text_area(key="alert_reason").input("Referral made by phone on 9 January; record updated")
+    next(b for b in at.button if b.label == "Record decision").click().run()
+    (decision,) = entries(gov, "alert_decision")
+    assert decision.details["decision"] == "closed" and decision.purpose == PURPOSE
+    status = graph.execute_query(
+        "MATCH (a:Alert {alert_id: 'A-1'}) RETURN a.status AS s, a.status_changed_by AS who",
+        database_=neo4j_settings.database,
+    ).records[0]
+    assert (status["s"], status["who"]) == ("closed", "sam")
+
+
+def test_review_queue_shows_the_comparison_and_records_the_decision(
+    gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    graph.execute_query(
+        "MATCH (a:SourceRecord {record_key: 'police|persons|N2'}), (b:SourceRecord {record_key: 'csc|children|C1'}) "
+        "CREATE (q:ReviewItem {review_id: 'Q-1', status: 'pending', match_probability: 0.82}) "
+        "CREATE (q)-[:CANDIDATE]->(a) CREATE (q)-[:CANDIDATE]->(b)",
+        database_=neo4j_settings.database,
+    )
+    at = with_purpose(login("ana"))
+    at.session_state["view"] = "review"
+    at.run()
+    assert not at.exception
+    comparison = at.table[0].value
+    assert {"record A", "record B", "agrees"} <= set(comparison.columns)
+    assert "LA12345" in comparison.to_string()
+    at.text_input(key="review_reason").input("Same name and date of birth, same address")
+    next(b for b in at.button if b.label.startswith("Confirm")).click().run()
+    (decision,) = entries(gov, "match_decision")
+    assert decision.details["decision"] == "confirmed" and decision.gateway == "CA1989_S47"
+
+
+def test_expired_session_goes_back_to_login(gov: Governance) -> None:
+    at = with_purpose(login())
+    session = at.session_state["session"]
+    at.session_state["session"] = replace(session, last_seen=session.last_seen - timedelta(hours=2))
+    at.run()
+    assert [t.key for t in at.text_input] == ["login_username", "login_password"]
+    assert "expired" in texts(at)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_caches() -> Iterator[None]:
+    yield
+    services.clear_caches()
