@@ -22,6 +22,9 @@ from streamlit.testing.v1 import AppTest
 from app.governance import AuditEntry, Governance
 from app.web import services
 from graph.config import Settings
+from queries.alerts import Finding, list_alerts, save_findings
+from queries.model import Window
+from queries.picture import child_picture
 from tests.test_app_fixtures import CHILD, PASSWORD, app_environment, build_case, make_users
 
 MAIN = str(Path(__file__).resolve().parents[1] / "app" / "web" / "main.py")
@@ -229,19 +232,18 @@ def test_pdf_export_is_stamped_and_audited(gov: Governance, tmp_path: Path) -> N
 def test_alert_decisions_need_a_reason_and_are_audited(
     gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings
 ) -> None:
-    graph.execute_query(
-        "MATCH (p:Person {person_id: $pid}), (f:Fact {fact_key: 'police|occurrences|O1'}) "
-        "CREATE (a:Alert {alert_id: 'A-1', pattern: 'no_referral_after_incident', status: 'new', "
-        "raised_at: datetime('2026-01-20T09:00:00Z'), summary: 'DA incident, child present, no referral'}) "
-        "CREATE (a)-[:CONCERNS]->(p) CREATE (a)-[:EVIDENCE]->(f)",
-        pid=CHILD,
-        database_=neo4j_settings.database,
-    )
+    db = neo4j_settings.database
+    (incident,) = [f for f in child_picture(graph, db, CHILD, Window(date(2020, 1, 1), date.today(), date.today())).facts
+                   if f.fact_key == "police|occurrences|O1"]  # fmt: skip
+    finding = Finding("incident_without_referral", CHILD, incident.fact_key, "DA incident, child present, no referral",
+                      (incident.evidence(),))  # fmt: skip
+    save_findings(graph, db, [finding], ["incident_without_referral"], "run-1")
     at = with_purpose(login("sam"))
     at.session_state["view"] = "alerts"
     at.run()
-    assert "no_referral_after_incident" in texts(at)
-    at.selectbox(key="alert_pick").set_value("A-1").run()
+    assert not at.exception, at.exception
+    assert "incident_without_referral" in texts(at)
+    at.selectbox(key="alert_pick").set_value(finding.alert_key).run()
     assert "DA incident at 12 High St" in texts(at)  # the evidence opens
     at.radio(key="alert_decision_kind").set_value("closed")
     at.text_area(key="alert_reason").input("short")
@@ -249,13 +251,12 @@ def test_alert_decisions_need_a_reason_and_are_audited(
     assert at.error and not entries(gov, "alert_decision")
     at.text_area(key="alert_reason").input("Referral made by phone on 9 January; record updated")
     next(b for b in at.button if b.label == "Record decision").click().run()
+    assert not at.exception, at.exception
     (decision,) = entries(gov, "alert_decision")
     assert decision.details["decision"] == "closed" and decision.purpose == PURPOSE
-    status = graph.execute_query(
-        "MATCH (a:Alert {alert_id: 'A-1'}) RETURN a.status AS s, a.status_changed_by AS who",
-        database_=neo4j_settings.database,
-    ).records[0]
-    assert (status["s"], status["who"]) == ("closed", "sam")
+    assert decision.person_id == CHILD
+    (alert,) = list_alerts(graph, db)
+    assert (alert.status, alert.status_by) == ("closed", "sam")
 
 
 def test_review_queue_shows_the_comparison_and_records_the_decision(

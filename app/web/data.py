@@ -7,27 +7,176 @@ Shapes are plain dicts and lists (cacheable, and what the governance redaction a
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
 import neo4j
 
 from app.web import interim
+from queries import alerts as alerts_q
+from queries import people as people_q
+from queries import picture as picture_q
+from queries import risk as risk_q
+from queries.model import Fact, Window, age_on
+from queries.people import PersonInfo
+from queries.settings import RiskConfig, load_risk_config
+
+
+def _most_common(values: list[Any]) -> Any:
+    counts: dict[Any, int] = {}
+    for v in values:
+        if v is not None:
+            counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+def _iso(value: Any) -> Any:
+    return interim.native(value)
+
+
+def _person(info: PersonInfo | None, pid: str, dob: date | None, unborn: bool, today: date) -> dict[str, Any]:
+    """A person as the pages use it: names (from the resolved person or the records), age, kind, agencies."""
+    records = info.records if info else ()
+    given = _most_common([r.given_name for r in records])
+    family = _most_common([r.family_name for r in records])
+    display = info.display_name if info and info.display_name else None
+    if display and not (given or family):
+        parts = display.split()
+        given, family = parts[0], " ".join(parts[1:]) or None
+    dob = dob or (info.date_of_birth if info else None) or _most_common([r.date_of_birth for r in records])
+    age = None if unborn else age_on(dob, today)
+    kind = "unborn" if unborn else "unknown" if age is None else "child" if age < 18 else "adult"
+    ids: dict[str, str] = {}
+    for r in records:
+        for k, v in r.identifiers.items():
+            ids.setdefault(k, v)
+    return {
+        "person_id": pid,
+        "given_name": given,
+        "family_name": family,
+        "display_name": None,
+        "date_of_birth": _iso(dob),
+        "expected_date_of_birth": _iso(info.expected_date_of_birth) if info else None,
+        "age": age,
+        "kind": kind,
+        "sex": info.sex if info else None,
+        "agencies": sorted({r.agency for r in records}),
+        "record_keys": sorted(r.record_key for r in records),
+        **ids,
+    }
+
+
+def _fact(fact: Fact, subject_id: str) -> dict[str, Any]:
+    out = {k: _iso(v) for k, v in fact.evidence().items() if k != "people" and v is not None}
+    out.update({k: _iso(v) for k, v in fact.properties.items() if isinstance(v, str | int | float | bool)})
+    out["labels"] = list(fact.labels)
+    out["people"] = [
+        {
+            "person_id": subject_id if i.relation == "child" else i.person_id,
+            "role": i.role,
+            "relation": i.relation,
+        }
+        for i in fact.involvements
+        if i.person_id or i.relation == "child"
+    ]
+    out["source"] = fact.source
+    out["about_child"] = fact.about("child")
+    return out
 
 
 def case_picture(
     driver: neo4j.Driver, database: str, person_id: str, start: date | None, end: date | None, today: date
 ) -> dict[str, Any] | None:
-    """The child, the people around the child, the links between them and the facts, in the window."""
-    return interim.picture(driver, database, person_id, start, end, today)
+    """The child, the people around the child, the links between them, the facts and the cumulative risk,
+    in the window (``queries.picture.child_picture`` and ``queries.risk``), as plain data."""
+    window = Window(start or date(1900, 1, 1), end or today, today)
+    try:
+        pic = picture_q.child_picture(driver, database, person_id, window)
+    except picture_q.NotFound:
+        return None
+    infos = people_q.persons(driver, database, list(pic.people))
+    child = _person(pic.person, person_id, pic.person.date_of_birth, pic.person.unborn, today)
+    homes = sorted(pic.addresses, key=lambda a: a.start or date.min, reverse=True)
+    postcode = next((a.postcode for a in homes if a.postcode), None)
+    child.update(
+        area=next((a.area for a in homes if a.area), None), postcode=postcode,
+        address=next((a.line for a in homes if a.line), None),
+    )  # fmt: skip
+    people: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    for pid, cp in pic.people.items():
+        person = _person(infos.get(pid), pid, cp.date_of_birth, cp.unborn, today)
+        person["relationship"] = ", ".join(r.replace("_", " ") for r in sorted(cp.relations))
+        person["relations"] = sorted(cp.relations)
+        people.append(person)
+        for relation, rel_links in cp.relations.items():
+            via = {lk.via_person_id for lk in rel_links if lk.via_person_id}
+            for source in via or {person_id}:
+                links.append({"source": pid, "target": source, "type": relation.replace("_", " ")})
+    history = interim.risk_history(driver, database, [p["person_id"] for p in people if p["kind"] == "adult"])
+    for person in people:
+        past = history.get(person["person_id"], [])
+        person["risk_history"] = bool(past)
+        person["risk_reasons"] = past
+    risk = risk_q.score(person_id, window, pic.facts, pic.people, _risk_config())
+    return {
+        "child": child,
+        "people": people,
+        "links": links,
+        "facts": [_fact(f, person_id) for f in pic.facts],
+        "risk": {
+            "score": round(risk.score, 2),
+            "suggested_level": risk.suggested_level,
+            "suggestion_label": risk.suggestion_label,
+            "model": f"risk weights {risk.config_version}",
+            "contributions": [
+                {
+                    "indicator": c.label,
+                    "weight": round(c.points, 3),
+                    "fact_key": c.fact.fact_key,
+                    "agency": c.fact.agency,
+                    "occurred_on": _iso(c.fact.occurred_on),
+                    "basis": c.fact.basis,
+                    "source": c.fact.source,
+                    "summary": c.fact.summary,
+                    "relation": c.relation,
+                }
+                for c in risk.contributions
+            ],  # fmt: skip
+        },
+        "window": [window.start.isoformat(), window.end.isoformat()],
+    }
+
+
+def _linked_children(
+    driver: neo4j.Driver, database: str, pic: dict[str, Any], today: date
+) -> list[dict[str, Any]]:
+    ways = interim.linked_children(driver, database, pic)
+    infos = people_q.persons(driver, database, list(ways))
+    out = []
+    for cid, linked_by in ways.items():
+        info = infos.get(cid)
+        if info is None:
+            continue
+        person = _person(info, cid, info.date_of_birth, info.unborn, today)
+        if person["kind"] in {"child", "unborn"}:
+            out.append({**person, "linked_by": linked_by})
+    out.sort(key=lambda c: (-len(c["linked_by"]), c["family_name"] or ""))
+    return out
+
+
+@functools.cache
+def _risk_config() -> RiskConfig:
+    return load_risk_config()
 
 
 def case_panels(driver: neo4j.Driver, database: str, pic: dict[str, Any], today: date) -> dict[str, Any]:
     """The panels beside the picture: cumulative risk, hidden adults, linked children, the child's views."""
     return {
-        "risk": interim.cumulative_risk(pic),
+        "risk": pic["risk"],
         "hidden_adults": interim.hidden_adults(pic),
-        "linked_children": interim.linked_children(driver, database, pic, today),
+        "linked_children": _linked_children(driver, database, pic, today),
         "child_views": interim.child_views(pic),
     }
 
@@ -50,18 +199,44 @@ def fact_span(driver: neo4j.Driver, database: str, person_id: str) -> tuple[date
     return (first.to_native() if first else None, last.to_native() if last else None)
 
 
-# -- alerts and the review queue --------------------------------------------------------------------------
-ALERT_STATUSES = interim.ALERT_STATUSES
+# -- alerts (queries.alerts) and the review queue ---------------------------------------------------------
+ALERT_STATUSES = alerts_q.STATUSES
 
 
 def alerts(driver: neo4j.Driver, database: str, status: str | None = None) -> list[dict[str, Any]]:
-    return interim.alerts(driver, database, status)
+    """Alerts, newest first, each with its evidence (facts with their source) and the people concerned."""
+    found = alerts_q.list_alerts(driver, database, statuses=[status] if status else None)
+    out = []
+    for alert in found:
+        d = alerts_q.alert_dict(alert)
+        evidence = d["finding"].get("evidence") or []
+        out.append(
+            {
+                "alert_id": alert.alert_key,
+                "pattern": alert.pattern,
+                "person_id": alert.person_id,
+                "summary": alert.summary,
+                "status": alert.status,
+                "active": alert.active,
+                "raised_at": _iso(alert.first_seen),
+                "last_seen": _iso(alert.last_seen),
+                "status_by": alert.status_by,
+                "status_reason": alert.status_reason,
+                "people": list(dict.fromkeys([alert.person_id, *alert.people])),
+                "evidence": [
+                    {k: v for k, v in e.items() if k != "people"} for e in evidence if isinstance(e, dict)
+                ],
+            }
+        )
+    out.sort(key=lambda a: str(a["raised_at"] or ""), reverse=True)
+    return out
 
 
 def decide_alert(
     driver: neo4j.Driver, database: str, alert_id: str, status: str, user: str, reason: str
 ) -> bool:
-    return interim.decide_alert(driver, database, alert_id, status, user, reason)
+    alerts_q.set_status(driver, database, alert_id, status, user, reason)
+    return True
 
 
 def review_queue(driver: neo4j.Driver, database: str) -> list[dict[str, Any]]:

@@ -21,12 +21,10 @@ def when(alert: dict[str, Any]) -> str:
 def page(session: Session, purpose: AccessPurpose) -> None:
     st.title("Alerts")
     c1, c2, c3 = st.columns(3)
-    status = c1.selectbox(
-        "Status", ["open (new or acknowledged)", *data.ALERT_STATUSES, "all"], key="alert_status"
-    )
+    status = c1.selectbox("Status", ["open or acknowledged", *data.ALERT_STATUSES, "all"], key="alert_status")
     rows = data.alerts(services.driver(), services.database())
-    if status == "open (new or acknowledged)":
-        rows = [a for a in rows if a["status"] in {"new", "acknowledged"}]
+    if status == "open or acknowledged":
+        rows = [a for a in rows if a["status"] in {"open", "acknowledged"}]
     elif status != "all":
         rows = [a for a in rows if a["status"] == status]
     patterns = sorted({str(a.get("pattern")) for a in rows})
@@ -71,6 +69,8 @@ def page(session: Session, purpose: AccessPurpose) -> None:
     alert = next(a for a in rows if str(a.get("alert_id")) == pick)
     st.subheader(f"{alert.get('pattern')} ({alert['status']})")
     st.write(alert.get("summary") or "")
+    if alert.get("status_by"):
+        st.caption(f"Last decision by {alert['status_by']}: {alert.get('status_reason') or ''}")
     st.markdown("**Evidence**")
     evidence = services.governance().redact(session, alert["evidence"])
     if evidence:
