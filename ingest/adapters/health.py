@@ -161,10 +161,10 @@ def _clean(resource: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in resource.items() if not k.startswith("__") and k != "_line"}
 
 
-def _address_line(address: dict[str, Any], with_city: bool = True) -> str | None:
-    """The address as one line (the Address node is keyed without the city, as the one-line CSV addresses are)."""
+def _address_line(address: dict[str, Any]) -> str | None:
+    """The address as one line, town included, as the contract's one-line CSV addresses are written."""
     parts = [str(x) for x in _list(address.get("line")) if x]
-    if with_city and address.get("city"):
+    if address.get("city"):
         parts.append(str(address["city"]))
     return ", ".join(parts) or None
 
@@ -216,7 +216,7 @@ def _person(resource: dict[str, Any], ctx: Context, extra: dict[str, Any] | None
     )  # fmt: skip
     out.source_records.append(record)
     for address in addresses:
-        place = normalise_address(_address_line(address, False), address.get("postalCode"))
+        place = normalise_address(_address_line(address), address.get("postalCode"))
         if place:
             period = address.get("period") or {}
             out.residences.append(
@@ -248,9 +248,7 @@ def transform_patient(resource: dict[str, Any], ctx: Context) -> GraphRows:
         out.person_links.append(
             PersonLinkRow(rec.key, patient_key, FHIR_RELATIONSHIP_TYPES.get(code or "", "other"), prov)
         )
-        place = (
-            normalise_address(_address_line(address, False), address.get("postalCode")) if address else None
-        )
+        place = normalise_address(_address_line(address), address.get("postalCode")) if address else None
         if place:
             out.residences.append(ResidenceRow(rec.key, place, prov))
     return out
