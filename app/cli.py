@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from app.commands.app import app_command
 from app.commands.audit import audit_app
 from app.commands.db import db_app
 from app.commands.ingest import ingest_command
+from app.commands.resolve import register as register_resolution
+from app.commands.synth import synth
 from app.commands.users import users_app
 from app.console import setup_logging
 
@@ -19,6 +22,9 @@ cli.add_typer(db_app, name="db")
 cli.command("ingest")(ingest_command)
 cli.add_typer(users_app, name="users")
 cli.add_typer(audit_app, name="audit")
+cli.command("app")(app_command)
+register_resolution(cli)  # resolve, review, export links
+cli.command("synth")(synth)
 
 
 @cli.callback()

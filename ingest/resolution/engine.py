@@ -1,0 +1,445 @@
+"""``resolve``: link every SourceRecord to exactly one Person, explainably, respecting analysts.
+
+A run: read the records -> features -> deterministic pairs (the same valid identifier) -> the Splink
+model (loaded, or trained and saved as a new version) scores candidate pairs -> guarded clustering with
+the analysts' decisions -> stable person ids -> write only what changed (persons, links, the review
+queue) -> record the run. Running it again on the same data changes nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pandas as pd
+import pyarrow as pa
+
+from graph.config import Settings
+from ingest.resolution.clustering import (
+    IDENTIFIER_KINDS,
+    METHOD_ANALYST,
+    METHOD_PROBABILISTIC,
+    Edge,
+    Guards,
+    RecordFacts,
+    assign_person_ids,
+    cluster,
+    deterministic_edges,
+    pair_key,
+)
+from ingest.resolution.features import prepare_features
+from ingest.resolution.matcher import Matcher, ModelError, check_model
+from ingest.resolution.persons import link_evidence, link_props, person_properties, same_person_props
+from ingest.resolution.store import ResolutionStore
+
+log = logging.getLogger(__name__)
+
+DECIDED = ("confirmed", "rejected")
+
+
+class ResolutionError(Exception):
+    """Entity resolution cannot go on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ResolutionSettings:
+    """How entity resolution runs. Thresholds are match probabilities (0-1)."""
+
+    data_dir: Path  # models are saved under data_dir/models
+    upper: float = 0.99  # at or above: the same person, linked automatically
+    lower: float = 0.80  # between lower and upper: an analyst reviews the pair
+    reference_date: date | None = None  # child or adult is judged at this date (default: today)
+    retrain: bool = False  # train a new model version even when one exists
+    model_file: Path | None = None  # use this trained model (JSON) instead of the graph's latest
+    seed: int = 20260301
+    max_pairs_u: float = 5e6  # random pairs sampled to estimate u
+    min_records_to_train: int = 200
+    generation_gap_years: int = 18
+    conflicting_identifiers: tuple[str, ...] = IDENTIFIER_KINDS
+    max_records_per_identifier: int = 20
+    batch_size: int = 10_000
+    run_by: str = field(default_factory=getpass.getuser)
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.lower <= self.upper <= 1:
+            raise ValueError(f"need 0 < lower <= upper <= 1, got lower={self.lower}, upper={self.upper}")
+        unknown = set(self.conflicting_identifiers) - set(IDENTIFIER_KINDS)
+        if unknown:
+            raise ValueError(f"unknown identifier kinds {sorted(unknown)}; known: {IDENTIFIER_KINDS}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> ResolutionSettings:
+        """From jigsaw.toml's [resolution] section (upper, lower, seed, ...) and the data dir; keyword
+        arguments that are not None win."""
+        section = dict(settings.extra.get("resolution", {}))
+        known = set(cls.__dataclass_fields__)
+        bad = set(section) - known
+        if bad:
+            raise ValueError(f"jigsaw.toml [resolution]: unknown setting(s) {sorted(bad)}")
+        values: dict[str, Any] = {"data_dir": settings.server.data_dir / "resolution", **section}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("data_dir", "model_file"):
+            if isinstance(values.get(key), str):
+                values[key] = Path(values[key])
+        if isinstance(values.get("reference_date"), str):
+            values["reference_date"] = date.fromisoformat(values["reference_date"])
+        if isinstance(values.get("conflicting_identifiers"), list):
+            values["conflicting_identifiers"] = tuple(values["conflicting_identifiers"])
+        return cls(**values)
+
+    @property
+    def reference(self) -> date:
+        return self.reference_date or datetime.now(UTC).date()
+
+    @property
+    def guards(self) -> Guards:
+        return Guards(self.reference, self.generation_gap_years, self.conflicting_identifiers)
+
+
+@dataclass
+class ResolutionReport:
+    run_id: str
+    records: int = 0
+    persons: int = 0
+    persons_created: int = 0
+    persons_updated: int = 0
+    persons_retired: int = 0
+    links_written: int = 0
+    links_unchanged: int = 0
+    deterministic_pairs: int = 0
+    scored_pairs: int = 0
+    auto_linked_records: int = 0  # records linked to at least one other (not singletons)
+    reviews_pending: int = 0  # pending in the queue after the run
+    reviews_new: int = 0
+    reviews_withdrawn: int = 0
+    conflicts: int = 0
+    blocked: dict[str, int] = field(default_factory=dict)  # guard reason -> pairs refused
+    suspicious_identifiers: list[tuple[str, str, int]] = field(default_factory=list)
+    model_version: int | None = None
+    model_trained: bool = False
+    model_path: str | None = None
+    probabilistic: bool = True  # False when there were too few records to train a model
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return round(sum(self.seconds.values()), 2)
+
+
+def record_facts(features: pa.Table) -> tuple[list[RecordFacts], list[RecordFacts]]:
+    """(facts for the guards, facts for the deterministic rules). The guards see a UPN only when it is
+    permanent (a temporary and a permanent UPN may both be the child's); the rules use any valid one."""
+    cols = features.select(
+        ["unique_id", "nhs_valid", "upn_valid", "upn_permanent", "la_valid", "pnc_valid", "stage", "dob_any"]
+    ).to_pydict()
+    guard_facts, rule_facts = [], []
+    for i, key in enumerate(cols["unique_id"]):
+        nhs, upn, upn_p, la, pnc = (
+            cols[c][i] for c in ("nhs_valid", "upn_valid", "upn_permanent", "la_valid", "pnc_valid")
+        )
+        guard_ids = {k: v for k, v in (("nhs", nhs), ("upn", upn_p), ("la", la), ("pnc", pnc)) if v}
+        rule_ids = {k: v for k, v in (("nhs", nhs), ("upn", upn), ("la", la), ("pnc", pnc)) if v}
+        guard_facts.append(RecordFacts(key, guard_ids, cols["stage"][i], cols["dob_any"][i]))
+        rule_facts.append(RecordFacts(key, rule_ids))
+    return guard_facts, rule_facts
+
+
+def may_auto_merge(detail: dict[str, Any]) -> bool:
+    """A scored pair may link on its own unless the first names disagree outright: twins share a date
+    of birth, a surname and an address, and only the first name tells them apart."""
+    given = detail.get("given_name", {}).get("level")
+    return given not in ("different", "loosely similar")
+
+
+def probabilistic_edges(pairs: pd.DataFrame) -> list[Edge]:
+    edges = []
+    row: dict[Any, Any]
+    for row in pairs.to_dict("records"):
+        detail = row["detail"]
+        edges.append(
+            Edge(str(row["left_key"]), str(row["right_key"]), METHOD_PROBABILISTIC,
+                 float(row["match_probability"]), tuple(row["matched_fields"]),
+                 may_auto_merge=may_auto_merge(detail), detail=detail)
+        )  # fmt: skip
+    return edges
+
+
+def review_id(key: str) -> str:
+    """A short, stable id for a pair's review (what an analyst types)."""
+    return "R-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def decision_edges(reviews: list[dict[str, Any]]) -> tuple[list[Edge], list[tuple[str, str]]]:
+    """Analysts' confirmations (edges that come first) and rejections (pairs never joined)."""
+    confirms, rejects = [], []
+    for r in reviews:
+        if r["status"] == "confirmed":
+            confirms.append(Edge(r["left"], r["right"], METHOD_ANALYST, r.get("probability"),
+                                 ("analyst confirmed",), decided_by=r.get("decided_by") or "analyst"))  # fmt: skip
+        elif r["status"] == "rejected":
+            rejects.append((r["left"], r["right"]))
+    return confirms, rejects
+
+
+class _Timer:
+    def __init__(self, report: ResolutionReport, progress: Callable[[str], None] | None) -> None:
+        self.report = report
+        self.progress = progress
+        self.stage: str | None = None
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.stage:
+            self.report.seconds[self.stage] = round(now - self.start, 3)
+        self.stage, self.start = stage, now
+        if stage != "done":
+            log.debug("resolution: %s", stage)
+            if self.progress:
+                self.progress(stage)
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _model(
+    store: ResolutionStore, settings: ResolutionSettings, features: pa.Table, report: ResolutionReport
+) -> Matcher | None:
+    """The matcher over these features with a trained model: the given file, the graph's latest model,
+    or a newly trained and recorded version. None when there are too few records to train one."""
+    models = store.read_models()
+    latest = models[0] if models else None
+    model: dict[str, Any] | None = None
+    if settings.model_file is not None:
+        model = _read_model(settings.model_file)
+        sha = _file_sha256(settings.model_file)
+        known = next((m for m in models if m["props"].get("sha256") == sha), None)
+        if known is None:
+            version = (latest["version"] if latest else 0) + 1
+            store.record_model(
+                version, {**_model_props(model, settings.model_file, sha), "source": "given file"}
+            )
+        else:
+            version = known["version"]
+        report.model_version, report.model_path = version, str(settings.model_file)
+        return Matcher(features, model, settings.threads)
+    if latest is not None and not settings.retrain:
+        path = Path(latest["props"].get("path", ""))
+        if path.is_file() and _file_sha256(path) == latest["props"].get("sha256"):
+            try:
+                model = _read_model(path)
+                report.model_version, report.model_path = latest["version"], str(path)
+                return Matcher(features, model, settings.threads)
+            except ModelError as exc:
+                log.warning("model v%s cannot be used (%s): training a new version", latest["version"], exc)
+        else:
+            log.warning(
+                "model v%s's file %s is missing or changed: training a new version", latest["version"], path
+            )
+    if features.num_rows < settings.min_records_to_train:
+        report.probabilistic = False
+        log.warning(
+            "%d records are too few to train the matching model (need %d): deterministic rules only",
+            features.num_rows, settings.min_records_to_train,
+        )  # fmt: skip
+        return None
+    matcher = Matcher(features, None, settings.threads)
+    matcher.train(seed=settings.seed, max_pairs_u=settings.max_pairs_u)
+    version = (latest["version"] if latest else 0) + 1
+    trained_at = datetime.now(UTC)
+    model = matcher.model({"version": version, "trained_at": trained_at.isoformat(), "records": features.num_rows,
+                           "seed": settings.seed})  # fmt: skip
+    folder = settings.data_dir / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"model-v{version:04d}.json"
+    path.write_text(json.dumps(model, indent=2, sort_keys=True), encoding="utf-8")
+    store.record_model(version, _model_props(model, path, _file_sha256(path)))
+    report.model_version, report.model_trained, report.model_path = version, True, str(path)
+    return matcher
+
+
+def _read_model(path: Path) -> dict[str, Any]:
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ResolutionError(f"{path}: cannot read the model ({exc})") from exc
+    try:
+        check_model(model)
+    except ModelError as exc:
+        raise ResolutionError(f"{path}: {exc}") from exc
+    return dict(model)
+
+
+def _model_props(model: dict[str, Any], path: Path, sha: str) -> dict[str, Any]:
+    meta = model["jigsaw"]
+    trained = meta.get("trained_at")
+    return {
+        "trained_at": datetime.fromisoformat(trained) if isinstance(trained, str) else None,
+        "path": str(path.resolve()),
+        "sha256": sha,
+        "splink_version": meta.get("splink_version"),
+        "feature_version": meta.get("feature_version"),
+        "records": meta.get("records"),
+        "seed": meta.get("seed"),
+        "probability_two_random_records_match": model["splink"].get("probability_two_random_records_match"),
+    }
+
+
+def resolve(
+    driver: neo4j.Driver,
+    database: str,
+    settings: ResolutionSettings,
+    progress: Callable[[str], None] | None = None,
+) -> ResolutionReport:
+    """Link every SourceRecord to exactly one Person (see the module docstring)."""
+    now = datetime.now(UTC)
+    report = ResolutionReport(run_id=f"resolve-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
+    timer = _Timer(report, progress)
+    store = ResolutionStore(driver, database, settings.batch_size)
+
+    timer("reading records")
+    records = store.read_records()
+    report.records = len(records)
+    if records.empty:
+        timer("done")
+        return report
+    timer("preparing features")
+    features = prepare_features(records, settings.reference)
+    guard_facts, rule_facts = record_facts(features)
+
+    timer("deterministic rules")
+    det_edges, report.suspicious_identifiers = deterministic_edges(
+        rule_facts, settings.max_records_per_identifier
+    )
+    report.deterministic_pairs = len(det_edges)
+
+    timer("model")
+    matcher = _model(store, settings, features, report)
+    prob_edges: list[Edge] = []
+    if matcher is not None:
+        timer("scoring pairs")
+        try:
+            pairs = matcher.predict(settings.lower)
+        finally:
+            matcher.close()
+        report.scored_pairs = len(pairs)
+        prob_edges = probabilistic_edges(pairs)
+
+    timer("clustering")
+    reviews = store.read_reviews()
+    confirms, rejects = decision_edges(reviews)
+    result = cluster(guard_facts, [*confirms, *det_edges, *prob_edges], settings.guards, settings.upper,
+                     settings.lower, rejects)  # fmt: skip
+    for _, reason in result.blocked:
+        report.blocked[reason] = report.blocked.get(reason, 0) + 1
+    links = store.read_links()
+    previous = {k: pid for k, (pid, _) in links.items()}
+    person_ids, retired = assign_person_ids(result.clusters, previous)
+    report.persons = len(result.clusters)
+
+    timer("writing persons and links")
+    by_key = {str(r["record_key"]): r for r in records.to_dict("records")}
+    existing = store.read_persons()
+    automatic_by = (
+        f"jigsaw resolve (model v{report.model_version})" if report.model_version else "jigsaw resolve"
+    )
+    person_rows, link_rows = [], []
+    for members, pid in zip(result.clusters, person_ids, strict=True):
+        props, unborn = person_properties([by_key[k] for k in members])
+        if not same_person_props(existing.get(pid), props, unborn):
+            person_rows.append({"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},
+                                "unborn": unborn})  # fmt: skip
+            if pid in existing:
+                report.persons_updated += 1
+            else:
+                report.persons_created += 1
+        if len(members) > 1:
+            report.auto_linked_records += len(members)
+        for key in members:
+            evidence = link_evidence(key, result.evidence.get(key), automatic_by)
+            new = link_props(key, pid, evidence, links.get(key), now, report.run_id)
+            if new is None:
+                report.links_unchanged += 1
+            else:
+                link_rows.append({"record_key": key, "person_id": pid, "props": new})
+    store.write_persons(person_rows)
+    report.links_written = store.write_links(link_rows)
+    gone = [pid for pid in existing if pid not in set(person_ids)]
+    report.persons_retired = store.retire_persons(
+        [{"person_id": pid, "to_person_id": retired.get(pid), "at": now,
+          "reason": f"its records now belong to another person ({report.run_id})"} for pid in gone]
+    )  # fmt: skip
+
+    timer("writing the review queue")
+    _write_reviews(store, result.reviews, reviews, report, now)
+    timer("done")
+    store.record_run(report.run_id, _run_props(report, settings, now))
+    return report
+
+
+def _write_reviews(
+    store: ResolutionStore,
+    candidates: list[Any],
+    existing: list[dict[str, Any]],
+    report: ResolutionReport,
+    now: datetime,
+) -> None:
+    rows = []
+    for cand in candidates:
+        edge = cand.edge
+        left, right = sorted((edge.left, edge.right))
+        key = pair_key(left, right)
+        rows.append({
+            "pair_key": key, "review_id": review_id(key), "status": cand.status, "at": now,
+            "props": {"left": left, "right": right, "probability": edge.probability,
+                      "matched_fields": list(edge.matched_fields), "method": edge.method,
+                      "comparison": json.dumps(edge.detail or {}, sort_keys=True), "reason": cand.reason,
+                      "run_id": report.run_id},
+        })  # fmt: skip
+    status = {r["pair_key"]: r["status"] for r in existing}
+    report.reviews_new = sum(1 for r in rows if r["pair_key"] not in status)
+    report.conflicts = sum(1 for r in rows if r["status"] == "conflict")
+    store.write_reviews(rows)
+    raised = {r["pair_key"] for r in rows}
+    stale = [{"pair_key": k, "at": now, "reason": f"not raised by {report.run_id}"}
+             for k, s in status.items() if s in ("pending", "conflict") and k not in raised]  # fmt: skip
+    report.reviews_withdrawn = store.withdraw_reviews(stale)
+    report.reviews_pending = sum(
+        1 for r in rows if r["status"] == "pending" and status.get(r["pair_key"]) not in DECIDED
+    )
+
+
+def _run_props(report: ResolutionReport, settings: ResolutionSettings, now: datetime) -> dict[str, Any]:
+    return {
+        "started_at": now,
+        "finished_at": datetime.now(UTC),
+        "run_by": settings.run_by,
+        "model_version": report.model_version,
+        "model_trained": report.model_trained,
+        "upper": settings.upper,
+        "lower": settings.lower,
+        "reference_date": settings.reference,
+        "records": report.records,
+        "persons": report.persons,
+        "persons_created": report.persons_created,
+        "persons_retired": report.persons_retired,
+        "links_written": report.links_written,
+        "deterministic_pairs": report.deterministic_pairs,
+        "scored_pairs": report.scored_pairs,
+        "reviews_pending": report.reviews_pending,
+        "reviews_new": report.reviews_new,
+        "conflicts": report.conflicts,
+        "seconds": report.total_seconds,
+    }

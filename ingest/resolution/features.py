@@ -1,0 +1,237 @@
+"""Feature preparation: agency records (one row per SourceRecord) -> the columns the matcher compares.
+
+Pure: a pandas DataFrame in, a pyarrow Table out, nothing read or written. The columns are described in
+``FEATURE_SCHEMA``; ``FEATURE_VERSION`` changes whenever their meaning or the model's comparisons
+(``matcher.COMPARISONS``) change, so that a model trained on other features is not silently reused.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ingest.resolution import identifiers as ids
+from ingest.resolution.names import name_tokens, nickname_groups, phonetic
+
+FEATURE_VERSION = "4"
+
+# what the store hands over: one row per SourceRecord
+RECORD_COLUMNS: tuple[str, ...] = (
+    "record_key", "agency", "source_record_id", "given_name", "family_name", "other_names",
+    "date_of_birth", "expected_date_of_birth", "sex", "nhs_number", "upn", "la_child_id", "pnc_id",
+    "postcode", "address_line", "history_postcodes", "history_lines",
+)  # fmt: skip
+
+_STR = pa.string()
+_LIST = pa.list_(pa.string())
+FEATURE_SCHEMA = pa.schema(
+    [
+        ("unique_id", _STR),  # the record_key
+        ("agency", _STR),
+        ("given", _STR),  # first given name, normalised
+        ("given_initial", _STR),
+        ("given_groups", _LIST),  # nickname groups of the first given name
+        ("given_ph", _STR),  # phonetic key of the first given name
+        ("names_all", _LIST),  # every given and other name token
+        ("family", _STR),  # family name, normalised, tokens joined
+        ("family_tokens", _LIST),  # parts of a double-barrelled name
+        ("family_ph", _STR),
+        ("family_initial", _STR),
+        ("dob", _STR),  # YYYY-MM-DD, actual date of birth only
+        ("dob_t", _STR),  # the same date with day and month swapped (when that is a date)
+        ("dob_year", _STR),
+        ("dob_any", pa.date32()),  # date of birth, else expected date of birth
+        ("is_expected", pa.bool_()),  # dob_any is an expected date (unborn)
+        ("sex", _STR),  # m / f / None
+        ("postcode", _STR),
+        ("postcodes", _LIST),  # current and past postcodes
+        ("districts", _LIST),  # their outward codes
+        ("addresses", _LIST),  # normalised "line|postcode"
+        ("nhs", _STR),  # cleaned, valid or not
+        ("upn", _STR),
+        ("la_id", _STR),
+        ("pnc", _STR),  # year (2 digits) + 7-digit serial
+        ("nhs_valid", _STR),  # the identifier when valid, else None: what deterministic rules use
+        ("upn_valid", _STR),
+        ("la_valid", _STR),
+        ("pnc_valid", _STR),
+        ("upn_permanent", _STR),  # a valid permanent UPN (a child has at most one)
+        ("stage", _STR),  # child / adult / unborn / None, at the reference date
+    ]
+)
+
+
+def as_date(value: Any) -> date | None:
+    """A Python date from a date, datetime, Neo4j date, ISO string or NaN/None."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    to_native = getattr(value, "to_native", None)
+    if callable(to_native):
+        return as_date(to_native())
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def transposed(d: date | None) -> date | None:
+    """Day and month swapped (03/04/1990 <-> 04/03/1990); None when the swap is no other date."""
+    if d is None or d.day > 12 or d.day == d.month:
+        return None
+    return date(d.year, d.day, d.month)
+
+
+def normalise_sex(value: Any) -> str | None:
+    """'Male', 'M', '1' (CIN code) -> 'm'; 'Female', 'F', '2' -> 'f'; unknown, not stated -> None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip().lower()
+    if text in {"m", "male", "1", "man", "boy"}:
+        return "m"
+    if text in {"f", "female", "2", "woman", "girl"}:
+        return "f"
+    return None
+
+
+def age_on(dob: date, on: date) -> int:
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def life_stage(
+    dob: date | None, expected: date | None, has_child_only_identifier: bool, reference: date
+) -> str | None:
+    """child / adult at the reference date from the date of birth; without one, unborn (expected date) or
+    child (a child-only identifier such as a UPN); None when nothing says."""
+    if dob is not None:
+        return "child" if age_on(dob, reference) < 18 else "adult"
+    if expected is not None:
+        return "unborn" if expected > reference - timedelta(days=28) else "child"
+    return "child" if has_child_only_identifier else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _list(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value if v is not None and not (isinstance(v, float) and math.isnan(v))]
+
+
+def _postcode(value: str | None) -> str | None:
+    text = ids.clean(value)
+    if not text or len(text) < 5:
+        return None
+    return f"{text[:-3]} {text[-3:]}"
+
+
+def _address(line: str | None, postcode: str | None) -> str | None:
+    tokens = name_tokens(line) if line else []
+    digits = "".join(ch for ch in (line or "") if ch.isdigit())
+    if not postcode or not (tokens or digits):
+        return None
+    return f"{digits}{' '.join(tokens)}|{postcode}"
+
+
+def _unique(items: Iterable[str | None]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def features_for(row: Mapping[Any, Any], reference: date) -> dict[str, Any]:
+    """The features of one record (see ``FEATURE_SCHEMA``)."""
+    given_tokens = name_tokens(_text(row.get("given_name")))
+    other_tokens = name_tokens(_text(row.get("other_names")))
+    family_tokens = name_tokens(_text(row.get("family_name")))
+    given = given_tokens[0] if given_tokens else None
+    family = "".join(family_tokens) or None
+    dob = as_date(row.get("date_of_birth"))
+    expected = as_date(row.get("expected_date_of_birth"))
+    dob_t = transposed(dob)
+
+    nhs = ids.clean(row.get("nhs_number"))
+    upn = ids.clean(row.get("upn"))
+    la_id = ids.clean(row.get("la_child_id"))
+    pnc_raw = ids.clean(row.get("pnc_id"))
+    upn_valid = upn if ids.valid_upn(upn) else None
+
+    current = _postcode(_text(row.get("postcode")))
+    history_pc = [_postcode(p) for p in _list(row.get("history_postcodes"))]
+    history_lines = _list(row.get("history_lines"))
+    postcodes = _unique([current, *history_pc])
+    addresses = _unique(
+        [_address(_text(row.get("address_line")), current)]
+        + [_address(line, pc) for line, pc in zip(history_lines, history_pc, strict=False)]
+    )
+    return {
+        "unique_id": row["record_key"],
+        "agency": _text(row.get("agency")),
+        "given": given,
+        "given_initial": given[0] if given else None,
+        "given_groups": list(nickname_groups(given)) if given else [],
+        "given_ph": phonetic(given) if given else None,
+        "names_all": _unique([*given_tokens, *other_tokens]),
+        "family": family,
+        "family_tokens": family_tokens,
+        "family_ph": phonetic(family) if family else None,
+        "family_initial": family[0] if family else None,
+        "dob": dob.isoformat() if dob else None,
+        "dob_t": dob_t.isoformat() if dob_t else None,
+        "dob_year": str(dob.year) if dob else None,
+        "dob_any": dob or expected,
+        "is_expected": dob is None and expected is not None,
+        "sex": normalise_sex(row.get("sex")),
+        "postcode": current,
+        "postcodes": postcodes,
+        "districts": _unique(p.split(" ")[0] for p in postcodes),
+        "addresses": addresses,
+        "nhs": nhs,
+        "upn": upn,
+        "la_id": la_id,
+        "pnc": ids.pnc_core(pnc_raw),
+        "nhs_valid": nhs if ids.valid_nhs_number(nhs) else None,
+        "upn_valid": upn_valid,
+        "la_valid": la_id if ids.valid_la_child_id(la_id) else None,
+        "pnc_valid": ids.pnc_core(pnc_raw) if ids.valid_pnc_id(pnc_raw) else None,
+        "upn_permanent": upn_valid if upn_valid and not ids.temporary_upn(upn_valid) else None,
+        "stage": life_stage(dob, expected, upn_valid is not None, reference),
+    }
+
+
+def prepare_features(records: pd.DataFrame, reference: date) -> pa.Table:
+    """One feature row per record, in the input's order, typed by ``FEATURE_SCHEMA``."""
+    missing = [c for c in ("record_key",) if c not in records.columns]
+    if missing:
+        raise ValueError(f"records lack column(s) {missing}")
+    if records["record_key"].duplicated().any():
+        dupes = records.loc[records["record_key"].duplicated(), "record_key"].head(3).tolist()
+        raise ValueError(f"record_key must be unique, repeated: {dupes}")
+    rows = [features_for(row, reference) for row in records.to_dict("records")]
+    columns = {name: [r[name] for r in rows] for name in FEATURE_SCHEMA.names}
+    return pa.table(columns, schema=FEATURE_SCHEMA)

@@ -1,0 +1,345 @@
+"""Probabilistic matching with Splink 5 on DuckDB: the model's comparisons, its training, and scoring.
+
+The comparisons (each a list of levels, best first) are defined here as Splink settings dictionaries so
+that the saved model is plain JSON: names (exact, nickname group, Jaro-Winkler, phonetic, other names),
+date of birth (exact, day/month transposed, one-character typo, expected date of an unborn baby),
+sex, address and postcode history, and partial identifiers (the same or a one-typo NHS number, UPN,
+PNC id or LA child id, valid or not). Training is unsupervised: u by random sampling, m by
+expectation maximisation on two blockings. Nothing is downloaded: Splink's charts and example data
+sets, which would fetch, are not used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import splink
+from splink import DuckDBAPI, Linker, SettingsCreator
+
+from ingest.resolution.features import FEATURE_VERSION
+
+log = logging.getLogger(__name__)
+
+MODEL_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Level:
+    sql: str
+    label: str
+    agrees: bool  # counts as an agreeing field in ``matched_fields``
+    null: bool = False
+    tf_column: str | None = None
+
+
+def _null(*cols: str, arrays: bool = False) -> Level:
+    if arrays:
+        cond = " OR ".join(f"len({c}_l) = 0 OR len({c}_r) = 0" for c in cols)
+    else:
+        cond = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in cols)
+    return Level(cond, "missing", False, null=True)
+
+
+_ID_PAIRS = ("nhs", "upn", "la_id", "pnc")
+
+# comparison name -> levels, most specific first (Splink's order); the first is the null level
+COMPARISONS: dict[str, tuple[Level, ...]] = {
+    "given_name": (
+        _null("given"),
+        Level("given_l = given_r", "exact", True),
+        Level("list_has_any(given_groups_l, given_groups_r)", "nickname", True),
+        Level("jaro_winkler_similarity(given_l, given_r) >= 0.9", "similar", True),
+        Level("given_ph_l = given_ph_r", "phonetic", True),
+        Level("list_has_any(names_all_l, names_all_r)", "other given name", True),
+        Level("jaro_winkler_similarity(given_l, given_r) >= 0.75", "loosely similar", False),
+        Level("ELSE", "different", False),
+    ),
+    "family_name": (
+        _null("family"),
+        Level("family_l = family_r", "exact", True, tf_column="family"),
+        Level("list_has_any(family_tokens_l, family_tokens_r)", "part of a double name", True),
+        Level("jaro_winkler_similarity(family_l, family_r) >= 0.92", "similar", True),
+        Level("family_ph_l = family_ph_r", "phonetic", True),
+        Level("jaro_winkler_similarity(family_l, family_r) >= 0.8", "loosely similar", False),
+        Level("ELSE", "different", False),
+    ),
+    "date_of_birth": (
+        _null("dob_any"),
+        Level("dob_l = dob_r", "exact", True),
+        Level("is_expected_l AND is_expected_r AND dob_any_l = dob_any_r", "same expected date", True),
+        Level("dob_l = dob_t_r", "day and month transposed", True),
+        Level("damerau_levenshtein(dob_l, dob_r) <= 1", "one character different", True),
+        Level(
+            "(is_expected_l OR is_expected_r) AND abs(date_diff('day', dob_any_l, dob_any_r)) <= 42",
+            "born within six weeks of the expected date",
+            True,
+        ),
+        Level("abs(date_diff('day', dob_any_l, dob_any_r)) <= 366", "within a year", False),
+        Level("ELSE", "different", False),
+    ),
+    "sex": (
+        _null("sex"),
+        Level("sex_l = sex_r", "same", True),
+        Level("ELSE", "different", False),
+    ),
+    "address": (
+        _null("postcodes", arrays=True),
+        Level("list_has_any(addresses_l, addresses_r)", "same address", True),
+        Level("postcode_l = postcode_r", "same current postcode", True),
+        Level("list_has_any(postcodes_l, postcodes_r)", "shared postcode in history", True),
+        Level("list_has_any(districts_l, districts_r)", "same postcode district", False),
+        Level("ELSE", "different", False),
+    ),
+    "identifiers": (
+        Level(
+            "NOT (" + " OR ".join(f"({c}_l IS NOT NULL AND {c}_r IS NOT NULL)" for c in _ID_PAIRS) + ")",
+            "no identifier in common",
+            False,
+            null=True,
+        ),
+        Level(" OR ".join(f"{c}_l = {c}_r" for c in _ID_PAIRS), "same identifier", True),
+        Level(
+            " OR ".join(f"damerau_levenshtein({c}_l, {c}_r) <= 1" for c in ("nhs", "upn", "pnc")),
+            "identifier one typo apart",
+            True,
+        ),
+        Level("ELSE", "different identifier", False),
+    ),
+}
+
+# pairs the model scores: at least one must hold (each an equi-join, so blocks stay small)
+BLOCKING_RULES: tuple[str, ...] = (
+    "l.dob = r.dob AND l.family_initial = r.family_initial",
+    "l.dob = r.dob AND l.given_initial = r.given_initial",
+    "l.dob = r.dob AND l.postcode = r.postcode",
+    "l.dob = r.dob_t AND l.family_ph = r.family_ph",
+    "l.family_ph = r.family_ph AND l.given_ph = r.given_ph",
+    "l.family_ph = r.family_ph AND l.given_canon = r.given_canon",
+    "l.postcode = r.postcode AND l.given_initial = r.given_initial",
+    "l.postcode = r.postcode AND l.family_ph = r.family_ph",
+    "l.nhs = r.nhs",
+    "l.upn = r.upn",
+    "l.pnc = r.pnc",
+    "l.la_id = r.la_id",
+)
+
+# pairs that are almost surely the same person, to estimate how often two random records match
+_SURE_RULES: tuple[str, ...] = (
+    "l.nhs_valid = r.nhs_valid",
+    "l.dob = r.dob AND l.given = r.given AND l.family = r.family AND l.postcode = r.postcode",
+)
+# the blockings expectation maximisation trains on (each leaves the other comparisons free)
+_EM_RULES: tuple[str, ...] = (
+    "l.dob = r.dob",
+    "l.family_ph = r.family_ph AND l.given_ph = r.given_ph",
+)
+
+
+def settings_dict() -> dict[str, Any]:
+    """The untrained model as Splink settings (dedupe across every agency's records)."""
+    comparisons = []
+    for name, levels in COMPARISONS.items():
+        comparison_levels = []
+        for level in levels:
+            entry: dict[str, Any] = {"sql_condition": level.sql, "label_for_charts": level.label}
+            if level.null:
+                entry["is_null_level"] = True
+            if level.tf_column:
+                entry["tf_adjustment_column"] = level.tf_column
+                entry["tf_adjustment_weight"] = 1.0
+            comparison_levels.append(entry)
+        comparisons.append({"output_column_name": name, "comparison_levels": comparison_levels})
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": comparisons,
+        "blocking_rules_to_generate_predictions": list(BLOCKING_RULES),
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": [],
+        "probability_two_random_records_match": 1e-4,
+    }
+
+
+def level_labels() -> dict[str, dict[int, Level]]:
+    """comparison -> gamma value -> level (Splink numbers the null level -1, the last level 0)."""
+    out: dict[str, dict[int, Level]] = {}
+    for name, levels in COMPARISONS.items():
+        non_null = [lv for lv in levels if not lv.null]
+        mapping = {-1: next(lv for lv in levels if lv.null)}
+        for i, level in enumerate(non_null):
+            mapping[len(non_null) - 1 - i] = level
+        out[name] = mapping
+    return out
+
+
+_LABELS = level_labels()
+
+
+def matched_fields(gammas: dict[str, int]) -> list[str]:
+    """ "given_name:nickname", "date_of_birth:day and month transposed", ...: the agreeing comparisons."""
+    out = []
+    for name, gamma in gammas.items():
+        level = _LABELS[name].get(int(gamma))
+        if level is not None and level.agrees:
+            out.append(f"{name}:{level.label}")
+    return out
+
+
+def comparison_detail(gammas: dict[str, int], weights: dict[str, float]) -> dict[str, dict[str, Any]]:
+    """For the review screen: each comparison's level and its match weight (log2 Bayes factor)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, gamma in gammas.items():
+        level = _LABELS[name].get(int(gamma))
+        out[name] = {
+            "level": level.label if level else str(gamma),
+            "agrees": bool(level and level.agrees),
+            "match_weight": round(float(weights.get(name, 0.0)), 2),
+        }
+    return out
+
+
+class ModelError(Exception):
+    """The saved model cannot be used (wrong format, other features); retrain it."""
+
+
+def _with_extra_columns(table: pa.Table) -> pa.Table:
+    """Columns only blocking needs: one canonical nickname group (a scalar to join on)."""
+    groups = table.column("given_groups").to_pylist()
+    canon = [g[0] if g else None for g in groups]
+    return table.append_column("given_canon", pa.array(canon, pa.string()))
+
+
+class Matcher:
+    """Owns one DuckDB database holding the records' features, and the Splink linker over it."""
+
+    def __init__(self, features: pa.Table, model: dict[str, Any] | None = None, threads: int | None = None):
+        self.con = duckdb.connect(":memory:")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self.db_api = DuckDBAPI(self.con)
+        self.records = self.db_api.register(_with_extra_columns(features), table_name="jigsaw_records")
+        if model is not None:
+            check_model(model)
+            splink_settings: dict[str, Any] | SettingsCreator = model["splink"]
+        else:
+            splink_settings = settings_dict()
+        self.linker = Linker(self.records, splink_settings, log_level=None)
+        self.trained = model is not None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def train(
+        self, seed: int, max_pairs_u: float, recall: float = 0.8, min_labelled_pairs: int = 200
+    ) -> None:
+        """Estimate the parameters from the records themselves (no hand-labelled pairs needed).
+
+        u: random sampling. m: expectation maximisation on two blockings; then, when enough records share
+        a valid NHS number, m of every comparison except the identifiers is re-estimated from those pairs
+        (they are the same person, so how their names, dates and addresses differ is what true matches
+        look like; EM alone takes twins and siblings for matches).
+        """
+        training = self.linker.training
+        try:
+            training.estimate_probability_two_random_records_match(list(_SURE_RULES), recall=recall)
+        except ValueError as exc:  # more sure matches than the recall allows: keep the default prior
+            log.warning("could not estimate the prior match probability (%s); kept the default", exc)
+        training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
+        for rule in _EM_RULES:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        self.trained = True
+        labelled = self.con.execute(
+            "SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM "
+            "(SELECT count(*) AS n FROM jigsaw_records WHERE nhs_valid IS NOT NULL GROUP BY nhs_valid)"
+        ).fetchall()[0][0]
+        if labelled < min_labelled_pairs:
+            log.info("too few records share an NHS number to estimate m from them; kept the EM estimates")
+            return
+        em_model = self.linker.misc.save_model_to_json()
+        relabel = Linker(self.records, em_model, log_level=None)
+        relabel.training.estimate_m_from_label_column("nhs_valid")
+        self.linker = Linker(
+            self.records, _merge_m(em_model, relabel.misc.save_model_to_json()), log_level=None
+        )
+
+    def model(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        """The trained model as JSON-ready data: Jigsaw's metadata and Splink's own settings."""
+        return {
+            "jigsaw": {
+                "format": MODEL_FORMAT,
+                "feature_version": FEATURE_VERSION,
+                "splink_version": splink.__version__,
+                **metadata,
+            },
+            "splink": self.linker.misc.save_model_to_json(),
+        }
+
+    def predict(self, threshold: float) -> pd.DataFrame:
+        """Scored pairs at or above ``threshold``: left, right, match_probability, matched_fields, detail."""
+        if not self.trained:
+            raise ModelError("the model is not trained")
+        scored = self.linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        names = list(COMPARISONS)
+        cols = ", ".join(
+            ["unique_id_l AS left_key", "unique_id_r AS right_key", "match_probability", "match_weight"]
+            + [f"gamma_{n}" for n in names]
+            + [f"mw_{n} AS w_{n}" for n in names]
+        )
+        frame: pd.DataFrame = self.con.execute(f"SELECT {cols} FROM {scored.physical_name}").df()
+        scored.drop_table_from_database_and_remove_from_cache()
+        if frame.empty:
+            return pd.DataFrame(
+                columns=["left_key", "right_key", "match_probability", "matched_fields", "detail"]
+            )
+        gammas = frame[[f"gamma_{n}" for n in names]].to_numpy()
+        weights = frame[[f"w_{n}" for n in names]].to_numpy()
+        fields, details = [], []
+        for g_row, w_row in zip(gammas, weights, strict=True):
+            g = dict(zip(names, (int(x) for x in g_row), strict=True))
+            w = dict(zip(names, (float(x) for x in w_row), strict=True))
+            fields.append(matched_fields(g))
+            details.append(comparison_detail(g, w))
+        out = frame[["left_key", "right_key", "match_probability"]].copy()
+        out["matched_fields"] = pd.Series(fields, index=out.index, dtype=object)
+        out["detail"] = pd.Series(details, index=out.index, dtype=object)
+        return out
+
+
+def _merge_m(em_model: dict[str, Any], labelled: dict[str, Any]) -> dict[str, Any]:
+    """The EM model with m taken from the label-based estimate, except for the identifiers comparison
+    (the labels are identifiers, so they say nothing about it) and levels the labels never reached."""
+    merged: dict[str, Any] = json.loads(json.dumps(em_model))
+    by_name = {c["output_column_name"]: c for c in labelled["comparisons"]}
+    for comparison in merged["comparisons"]:
+        name = comparison["output_column_name"]
+        if name == "identifiers":
+            continue
+        for level, new in zip(
+            comparison["comparison_levels"], by_name[name]["comparison_levels"], strict=True
+        ):
+            m = new.get("m_probability")
+            if level.get("is_null_level") or not isinstance(m, int | float) or m <= 0:
+                continue
+            level["m_probability"] = m
+    return merged
+
+
+def check_model(model: dict[str, Any]) -> None:
+    meta = model.get("jigsaw") if isinstance(model, dict) else None
+    if not isinstance(meta, dict) or "splink" not in model:
+        raise ModelError("not a Jigsaw resolution model (no 'jigsaw' and 'splink' sections)")
+    if meta.get("format") != MODEL_FORMAT:
+        raise ModelError(f"model format {meta.get('format')!r}, this Jigsaw reads {MODEL_FORMAT}")
+    if meta.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(
+            f"model trained on features v{meta.get('feature_version')}, this Jigsaw computes v{FEATURE_VERSION}"
+        )

@@ -1,0 +1,172 @@
+"""The one class that reads and writes entity resolution's part of the graph.
+
+Every statement is a ``graph/cypher/resolve_*.cypher``, ``review_*.cypher`` or ``export_*.cypher`` file;
+every value is a parameter. Writes are batched ``UNWIND $rows`` in managed transactions (retried on
+transient errors, so each statement is idempotent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import neo4j
+import pandas as pd
+
+from graph import cypher_files
+from ingest.resolution.features import RECORD_COLUMNS
+
+T = TypeVar("T")
+DEFAULT_BATCH = 10_000
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values -> Python ones."""
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
+def _split_lived_at(frame: pd.DataFrame) -> pd.DataFrame:
+    lived: list[Any] = list(frame.pop("lived_at")) if "lived_at" in frame else [[]] * len(frame)
+    frame["history_postcodes"] = [[pair[0] for pair in (v or [])] for v in lived]
+    frame["history_lines"] = [[pair[1] for pair in (v or [])] for v in lived]
+    return frame
+
+
+class ResolutionStore:
+    """Entity resolution's reads and writes: records, persons, links, reviews, models, runs."""
+
+    def __init__(self, driver: neo4j.Driver, database: str, batch_size: int = DEFAULT_BATCH) -> None:
+        self.driver = driver
+        self.database = database
+        self.batch_size = batch_size
+
+    # --- plumbing ---------------------------------------------------------------------------------
+    def _read(self, name: str, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        query = cypher_files.load(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            result = tx.run(query, rows=rows or [])
+            return [{k: _native(v) for k, v in rec.data().items()} for rec in result]
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def _write(self, name: str, rows: Sequence[dict[str, Any]]) -> int:
+        """Run a write file over ``rows`` in batches; the sum of its first returned column."""
+        query = cypher_files.load(name)
+        total = 0
+        with self.driver.session(database=self.database) as session:
+            for start in range(0, len(rows), self.batch_size):
+                batch = list(rows[start : start + self.batch_size])
+
+                def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]] = batch) -> int:
+                    value = tx.run(query, rows=batch).single(strict=True)[0]
+                    return value if isinstance(value, int) else 1
+
+                total += session.execute_write(work)
+        return total
+
+    def in_transaction(self, work: Callable[[Transaction], T]) -> T:
+        """Run several statements as one transaction (an analyst's decision is all or nothing)."""
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(lambda tx: work(Transaction(tx)))
+
+    # --- reads ------------------------------------------------------------------------------------
+    def read_records(self) -> pd.DataFrame:
+        """One row per SourceRecord, in ``RECORD_COLUMNS`` (lived_at split into postcodes and lines)."""
+        rows = self._read("resolve_read_records")
+        frame = pd.DataFrame(rows, columns=[*RECORD_COLUMNS[:-2], "lived_at"])
+        return _split_lived_at(frame)
+
+    def read_records_by_key(self, keys: Sequence[str]) -> pd.DataFrame:
+        """The given records (as ``read_records``) with their person_id and link properties."""
+        rows = self._read("resolve_read_records_by_key", [{"record_key": k} for k in keys])
+        frame = pd.DataFrame(rows, columns=[*RECORD_COLUMNS[:-2], "lived_at", "person_id", "link"])
+        return _split_lived_at(frame)
+
+    def read_person_members(self, person_ids: Sequence[str]) -> dict[str, list[str]]:
+        rows = self._read("resolve_read_person_members", [{"person_id": p} for p in person_ids])
+        out: dict[str, list[str]] = {}
+        for row in rows:
+            out.setdefault(row["person_id"], []).append(row["record_key"])
+        return out
+
+    def read_links(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """record_key -> (person_id, RECORD_OF properties)."""
+        return {r["record_key"]: (r["person_id"], r["link"]) for r in self._read("resolve_read_links")}
+
+    def read_persons(self) -> dict[str, dict[str, Any]]:
+        """person_id -> its resolved properties, with ``unborn``."""
+        return {
+            r["person_id"]: {**r["props"], "unborn": bool(r["unborn"])}
+            for r in self._read("resolve_read_persons")
+        }
+
+    def read_reviews(self) -> list[dict[str, Any]]:
+        return self._read("resolve_read_reviews")
+
+    def read_models(self) -> list[dict[str, Any]]:
+        """Trained models, newest first: {version, props}."""
+        return self._read("resolve_read_models")
+
+    def list_reviews(self, status: str, limit: int) -> list[dict[str, Any]]:
+        query = cypher_files.load("review_list")
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            result = tx.run(query, rows=[{"status": status}])
+            out = []
+            for rec in result:
+                out.append({k: _native(v) for k, v in rec.data().items()})
+                if len(out) >= limit:
+                    break
+            result.consume()
+            return out
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def get_review(self, review_id: str) -> dict[str, Any] | None:
+        rows = self._read("review_get", [{"id": review_id}])
+        return {k: _native(v) for k, v in rows[0]["review"].items()} if rows else None
+
+    def iter_links(self) -> Iterator[dict[str, Any]]:
+        """The links export, streamed (one row per SourceRecord)."""
+        query = cypher_files.load("export_links")
+        with self.driver.session(database=self.database, fetch_size=10_000) as session:
+            result = session.run(query)
+            for rec in result:
+                yield {k: _native(v) for k, v in rec.data().items()}
+
+    # --- writes -----------------------------------------------------------------------------------
+    def write_persons(self, rows: Sequence[dict[str, Any]]) -> int:
+        return self._write("resolve_merge_persons", rows)
+
+    def write_links(self, rows: Sequence[dict[str, Any]]) -> int:
+        return self._write("resolve_link_records", rows)
+
+    def retire_persons(self, rows: Sequence[dict[str, Any]]) -> int:
+        return self._write("resolve_retire_persons", rows)
+
+    def write_reviews(self, rows: Sequence[dict[str, Any]]) -> int:
+        return self._write("resolve_merge_reviews", rows)
+
+    def withdraw_reviews(self, rows: Sequence[dict[str, Any]]) -> int:
+        return self._write("resolve_withdraw_reviews", rows)
+
+    def record_model(self, version: int, props: dict[str, Any]) -> None:
+        self._write("resolve_record_model", [{"version": version, "props": props}])
+
+    def record_run(self, run_id: str, props: dict[str, Any]) -> None:
+        self._write("resolve_record_run", [{"run_id": run_id, "props": props}])
+
+
+class Transaction:
+    """The resolution statements inside one managed transaction."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+        self.tx = tx
+
+    def run(self, name: str, rows: Sequence[dict[str, Any]]) -> int:
+        value = self.tx.run(cypher_files.load(name), rows=list(rows)).single(strict=True)[0]
+        return value if isinstance(value, int) else 1

@@ -1,0 +1,266 @@
+"""Entity resolution's pure parts, without the database: names, identifiers, features, guards, clustering,
+stable person ids, link history, accuracy metrics, the model's level labels."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+
+from ingest.resolution import identifiers as ids
+from ingest.resolution.clustering import (
+    METHOD_PROBABILISTIC,
+    Edge,
+    Guards,
+    RecordFacts,
+    assign_person_ids,
+    cluster,
+    deterministic_edges,
+    pair_conflict,
+    pair_key,
+)
+from ingest.resolution.engine import may_auto_merge, record_facts, review_id
+from ingest.resolution.features import FEATURE_SCHEMA, life_stage, normalise_sex, prepare_features, transposed
+from ingest.resolution.matcher import COMPARISONS, comparison_detail, level_labels, matched_fields
+from ingest.resolution.metrics import pairwise_precision_recall
+from ingest.resolution.names import name_tokens, nickname_groups, phonetic
+from ingest.resolution.persons import link_props, person_properties
+from ingest.resolution.simulate import simulate
+
+REF = date(2026, 3, 1)
+GUARDS = Guards(REF)
+
+
+def nhs(first_nine: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first_nine, (10, 9, 8, 7, 6, 5, 4, 3, 2), strict=True))
+    check = 11 - total % 11
+    assert check != 10, "pick other digits"
+    return first_nine + str(0 if check == 11 else check)
+
+
+# --- names ---------------------------------------------------------------------------------------------
+def test_nicknames_and_spelling_variants_share_a_group() -> None:
+    assert nickname_groups("dan") == ("daniel",)
+    assert nickname_groups("bill") == ("william",)
+    assert "kayleigh" in nickname_groups("kayley") and "kayleigh" in nickname_groups("kaylee")
+    assert set(nickname_groups("alex")) == {"alexander", "alexandra"}
+    assert nickname_groups("zebedee") == ("zebedee",)  # a name in no group stands for itself
+    assert set(nickname_groups("peggy")) & set(nickname_groups("margaret"))
+
+
+def test_phonetic_keys_and_tokens() -> None:
+    assert phonetic("smyth") == phonetic("smith")
+    assert phonetic("kayleigh") == phonetic("kayley")
+    assert phonetic("jones") != phonetic("smith")
+    assert name_tokens("Mary-Jane  O'Brien") == ["mary", "jane", "obrien"]
+    assert name_tokens("Baby Smith") == ["smith"]
+    assert name_tokens("Zoë") == ["zoe"]
+    assert name_tokens(None) == []
+
+
+# --- identifiers ---------------------------------------------------------------------------------------
+def test_identifier_validity() -> None:
+    good = nhs("943476591")
+    assert ids.valid_nhs_number(good)
+    assert not ids.valid_nhs_number(good[:-1] + str((int(good[-1]) + 1) % 10))
+    assert not ids.valid_nhs_number("12345")
+    assert ids.clean(" 943 476-5919 ") == "9434765919"
+    assert ids.clean(float("nan")) is None
+    assert ids.valid_pnc_id("2001/0123456" + "ZABCDEFGHJKLMNPQRTUVWXY"[int("010123456") % 23])
+    assert not ids.valid_pnc_id(
+        "2001/0123456A" if "ZABCDEFGHJKLMNPQRTUVWXY"[int("010123456") % 23] != "A" else "x"
+    )
+    assert ids.pnc_core("2001/0123456Z") == ids.pnc_core("01/123456Z") == "010123456"
+    body = "801200011001"
+    letter = "ABCDEFGHJKLMNPQRTUVWXYZ"[sum(w * int(c) for w, c in enumerate(body, start=2)) % 23]
+    assert ids.valid_upn(letter + body)
+    assert not ids.temporary_upn(letter + body)
+
+
+# --- features ------------------------------------------------------------------------------------------
+def test_dates_sex_and_life_stage() -> None:
+    assert transposed(date(1990, 4, 3)) == date(1990, 3, 4)
+    assert transposed(date(1990, 4, 13)) is None  # no 13th month
+    assert transposed(date(1990, 4, 4)) is None
+    assert normalise_sex("Male") == normalise_sex("1") == "m"
+    assert normalise_sex("F") == "f" and normalise_sex("U") is None and normalise_sex(None) is None
+    assert life_stage(date(2015, 1, 1), None, False, REF) == "child"
+    assert life_stage(date(2008, 3, 1), None, False, REF) == "adult"  # 18 today
+    assert life_stage(date(2008, 3, 2), None, False, REF) == "child"  # 18 tomorrow
+    assert life_stage(None, date(2026, 6, 1), False, REF) == "unborn"
+    assert life_stage(None, None, True, REF) == "child"  # a UPN and no date of birth
+    assert life_stage(None, None, False, REF) is None
+
+
+def test_features_are_typed_and_normalised() -> None:
+    frame = pd.DataFrame([
+        {"record_key": "police|persons|1", "agency": "police", "given_name": "Dan", "family_name": "Smyth",
+         "date_of_birth": date(1990, 4, 3), "sex": "M", "pnc_id": "90/123456A", "postcode": "b86 0lf",
+         "address_line": "12 High St", "history_postcodes": ["B87 1AA"], "history_lines": ["3 Mill Lane"]},
+        {"record_key": "health|patients|2", "agency": "health", "given_name": "Daniel", "family_name": "Smith",
+         "other_names": "James", "date_of_birth": "1990-03-04", "nhs_number": "943 476 5919"},
+    ])  # fmt: skip
+    table = prepare_features(frame, REF)
+    assert table.schema == FEATURE_SCHEMA
+    a, b = table.to_pylist()
+    assert a["given_groups"] == b["given_groups"] == ["daniel"]
+    assert a["family_ph"] == b["family_ph"]
+    assert a["dob_t"] == b["dob"] == "1990-03-04"
+    assert a["postcodes"] == ["B86 0LF", "B87 1AA"] and a["districts"] == ["B86", "B87"]
+    assert a["addresses"] == ["12high st|B86 0LF", "3mill lane|B87 1AA"]
+    assert b["names_all"] == ["daniel", "james"] and b["nhs"] == "9434765919"
+    assert a["stage"] == b["stage"] == "adult"
+    with pytest.raises(ValueError, match="unique"):
+        prepare_features(pd.concat([frame, frame]), REF)
+
+
+# --- the model's labels ------------------------------------------------------------------------------
+def test_gamma_values_map_to_labelled_levels() -> None:
+    labels = level_labels()
+    for name, levels in COMPARISONS.items():
+        assert labels[name][-1].null
+        assert labels[name][0].label in ("different", "different identifier")  # the last level is 0
+        assert len(labels[name]) == len(levels)
+    top = {name: max(labels[name]) for name in COMPARISONS}
+    fields = matched_fields(top)
+    assert "given_name:exact" in fields and "identifiers:same identifier" in fields
+    assert matched_fields({"given_name": 0, "sex": -1}) == []
+    detail = comparison_detail({"given_name": 0}, {"given_name": -7.5})
+    assert detail == {"given_name": {"level": "different", "agrees": False, "match_weight": -7.5}}
+    assert not may_auto_merge(detail)  # twins: everything agrees but the first name
+    assert may_auto_merge({"given_name": {"level": "nickname"}}) and may_auto_merge({})
+
+
+# --- guards and clustering -----------------------------------------------------------------------------
+def facts(key: str, stage: str | None = "adult", dob: date | None = None, **identifiers: str) -> RecordFacts:
+    return RecordFacts(key, identifiers, stage, dob)
+
+
+def prob(a: str, b: str, p: float, auto: bool = True) -> Edge:
+    return Edge(a, b, METHOD_PROBABILISTIC, p, ("given_name:exact",), may_auto_merge=auto)
+
+
+def test_guards_refuse_child_adult_conflicting_ids_and_generation_gap() -> None:
+    child = facts("c", "child", date(2015, 1, 1))
+    adult = facts("a", "adult", date(1985, 1, 1))
+    assert pair_conflict(child, adult, GUARDS) == "a child and an adult"
+    assert pair_conflict(facts("u", "unborn"), adult, GUARDS) == "a child and an adult"
+    assert (
+        pair_conflict(facts("x", nhs="1"), facts("y", nhs="2"), GUARDS) == "different valid nhs_number values"
+    )
+    assert pair_conflict(facts("x", nhs="1"), facts("y", nhs="1"), GUARDS) is None
+    father, son = facts("f", "adult", date(1970, 1, 1)), facts("s", "adult", date(1995, 1, 1))
+    assert "years apart" in str(pair_conflict(father, son, GUARDS))
+    assert pair_conflict(facts("p"), facts("q"), GUARDS, rejected=True) is not None
+    assert pair_conflict(facts("p", None), facts("q", "child"), GUARDS) is None
+
+
+def test_cluster_transitive_guard_reviews_and_evidence() -> None:
+    ids_ = {"a": {"nhs": "1"}, "c": {"nhs": "2"}}
+    records = [RecordFacts(k, ids_.get(k, {}), "adult") for k in "abcdeghi"]
+    edges = [
+        prob("a", "b", 0.999),
+        prob("b", "c", 0.995),  # would put NHS 1 and 2 in one person: refused
+        prob("e", "g", 0.999),
+        prob("d", "e", 0.9),  # doubtful: review
+        prob("d", "g", 0.85),  # a second doubtful pair between the same two persons: not queued again
+        prob("h", "i", 0.999, auto=False),  # strong but the first names disagree: review, not linked
+        prob("h", "d", 0.5),  # below the lower threshold: nothing
+    ]
+    result = cluster(records, edges, GUARDS, upper=0.99, lower=0.8)
+    assert result.clusters == [["a", "b"], ["c"], ["d"], ["e", "g"], ["h"], ["i"]]
+    assert [(e.pair_key, r) for e, r in result.blocked] == [
+        (pair_key("b", "c"), "different valid nhs_number values")
+    ]
+    assert result.evidence["a"].right == "b" and "c" not in result.evidence and "h" not in result.evidence
+    pending = sorted(c.edge.pair_key for c in result.reviews if c.status == "pending")
+    assert pending == [pair_key("d", "e"), pair_key("h", "i")]
+
+
+def test_analyst_decisions_and_deterministic_rules_in_order() -> None:
+    records = [facts(k) for k in "abcd"]
+    det, suspicious = deterministic_edges([facts("a", nhs="9"), facts("b", nhs="9"), facts("c", la="7")])
+    assert [(e.left, e.right, e.method) for e in det] == [("a", "b", "deterministic:nhs_number")]
+    assert suspicious == []
+    confirm = Edge("c", "d", "analyst", 0.5, ("analyst confirmed",), decided_by="ana")
+    result = cluster(records, [*det, confirm], GUARDS, 0.99, 0.8, cannot_link=[("a", "b")])
+    assert result.clusters == [["a"], ["b"], ["c", "d"]]  # the rejection beats the shared NHS number
+    assert result.evidence["c"].method == "analyst"
+    assert all(c.status != "conflict" for c in result.reviews)  # an analyst's no is not a data conflict
+    # a shared identifier against a guard is a data problem: it is queued as a conflict
+    clash = cluster([facts("x", "child", nhs="5"), facts("y", "adult", nhs="5")],
+                    deterministic_edges([facts("x", nhs="5"), facts("y", nhs="5")])[0], GUARDS, 0.99, 0.8)  # fmt: skip
+    assert clash.clusters == [["x"], ["y"]]
+    assert [(c.status, c.reason) for c in clash.reviews] == [("conflict", "a child and an adult")]
+
+
+def test_a_placeholder_identifier_links_nobody() -> None:
+    many = [facts(f"r{i}", nhs="0000000000") for i in range(25)]
+    edges, suspicious = deterministic_edges(many, max_group=20)
+    assert edges == [] and suspicious == [("nhs", "0000000000", 25)]
+
+
+def test_person_ids_are_stable_and_new_clusters_get_new_ids() -> None:
+    previous = {"a": "P1", "b": "P1", "c": "P2", "d": "P3"}
+    counter = iter(range(100))
+    ids_, retired = assign_person_ids([["a", "b"], ["c"], ["d"]], previous, lambda: f"N{next(counter)}")
+    assert ids_ == ["P1", "P2", "P3"] and retired == {}
+    # b and c join, a splits off: P1 stays with the larger share, the tie goes to the earlier cluster
+    ids_, retired = assign_person_ids([["a"], ["b", "c", "e"], ["d"]], previous, lambda: f"N{next(counter)}")
+    assert ids_ == ["P1", "P2", "P3"]
+    ids_, retired = assign_person_ids([["a", "b", "c", "d"]], previous, lambda: "new")
+    assert ids_ == ["P1"] and retired == {"P2": "P1", "P3": "P1"}
+    ids_, _ = assign_person_ids([["x"]], {}, None)
+    assert ids_[0].startswith("P-") and len(ids_[0]) == 34
+
+
+def test_link_props_keep_history_and_linked_at() -> None:
+    t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    evidence = {"method": "deterministic:nhs_number", "match_probability": 1.0, "matched_fields": ["nhs_number"],
+                "matched_with": "b", "decided_by": "jigsaw"}  # fmt: skip
+    first = link_props("a", "P1", evidence, None, t1, "run1")
+    assert first is not None and first["history"] == [] and first["linked_at"] == t1
+    assert link_props("a", "P1", evidence, ("P1", first), t2, "run2") is None  # nothing changed
+    moved = link_props("a", "P2", {**evidence, "method": "analyst"}, ("P1", first), t2, "run2", "split")
+    assert moved is not None and moved["linked_at"] == t2 and moved["reason"] == "split"
+    (old,) = [json.loads(h) for h in moved["history"]]
+    assert old["person_id"] == "P1" and old["method"] == "deterministic:nhs_number"
+
+
+def test_person_properties_take_the_most_common_values() -> None:
+    props, unborn = person_properties([
+        {"agency": "police", "given_name": "Dan", "family_name": "Smyth", "date_of_birth": date(1990, 4, 3), "sex": "M"},
+        {"agency": "health", "given_name": "Daniel", "family_name": "Smith", "date_of_birth": date(1990, 3, 4), "sex": "1"},
+        {"agency": "health", "given_name": "Daniel", "family_name": "Smith", "date_of_birth": date(1990, 3, 4)},
+    ])  # fmt: skip
+    assert props["date_of_birth"] == date(1990, 3, 4) and props["sex"] == "M"
+    assert props["display_name"] == "Daniel Smith" and props["agencies"] == ["health", "police"]
+    assert props["record_count"] == 3 and not unborn
+    props, unborn = person_properties([{"agency": "health", "expected_date_of_birth": "2026-06-01"}])
+    assert unborn and props["expected_date_of_birth"] == date(2026, 6, 1) and props["date_of_birth"] is None
+
+
+def test_pairwise_precision_recall() -> None:
+    truth = pd.DataFrame({"record_key": list("abcde"), "true_person_id": ["1", "1", "1", "2", "3"]})
+    links = pd.DataFrame({"record_key": list("abcdf"), "person_id": ["x", "x", "y", "y", "z"]})
+    pr = pairwise_precision_recall(links, truth)
+    # predicted pairs ab, cd; true pairs ab, ac, bc; correct ab
+    assert (pr.predicted_pairs, pr.true_pairs, pr.correct_pairs) == (2, 3, 1)
+    assert pr.precision == 0.5 and pr.recall == pytest.approx(1 / 3)
+    assert pr.missing_from_links == 1 and pr.missing_from_truth == 1
+    with pytest.raises(ValueError, match="missing column"):
+        pairwise_precision_recall(links.rename(columns={"person_id": "p"}), truth)
+
+
+def test_simulation_is_reproducible_and_facts_follow_features() -> None:
+    a, b = simulate(20, 3, REF), simulate(20, 3, REF)
+    assert a.records.drop(columns=["history_postcodes", "history_lines"]).equals(
+        b.records.drop(columns=["history_postcodes", "history_lines"])
+    )
+    assert a.truth["record_key"].is_unique
+    guard_facts, rule_facts = record_facts(prepare_features(a.records, REF))
+    assert len(guard_facts) == len(a.records)
+    assert all(set(f.identifiers) <= {"nhs", "upn", "la", "pnc"} for f in rule_facts)
+    assert review_id(pair_key("a", "b")) == review_id(pair_key("b", "a"))
