@@ -123,7 +123,7 @@ class Address(_Model):
 
 
 class Reference(_Model):
-    reference: str
+    reference: str | None = None
     display: str | None = None
 
 
@@ -156,7 +156,7 @@ class Resource(_Model):
 
 
 def _ref(value: Reference, resource_type: str) -> Reference:
-    if not re.fullmatch(resource_type + r"/[A-Za-z0-9\-.]{1,64}", value.reference):
+    if value.reference is None or not re.fullmatch(resource_type + r"/[A-Za-z0-9\-.]{1,64}", value.reference):
         raise ValueError(f"must reference a {resource_type}: {value.reference!r}")
     return value
 
@@ -365,13 +365,15 @@ MATERNITY = FileSpec(
     paths=("health/maternity.csv",),
     format="csv",
     description="Maternity bookings: the mother (the record's person), the unborn baby's expected date of "
-    "delivery, and the named father or partner (mentioned, with whatever the mother gave).",
+    "delivery (the unborn child is mentioned while the pregnancy is ongoing; the baby by NHS number once "
+    "born), and the named father or partner (mentioned, with whatever the mother gave).",
     standard="Jigsaw simple CSV",
     source_id=("booking_id",),
     person_bearing=True,
     mentions={
         "partner": ("partner_forenames", "partner_surname", "partner_dob", "partner_nhs_number"),
         "baby": ("baby_nhs_number",),
+        "unborn": ("expected_delivery_date",),
     },
     columns=(
         Col("booking_id", "id", True, "booking (pregnancy) id", unique=True),
