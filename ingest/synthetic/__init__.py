@@ -1,0 +1,1 @@
+"""The synthetic county: every agency's extract in the contract formats, with the true answers."""
