@@ -138,6 +138,52 @@ def render_spec(spec: FileSpec) -> list[str]:
     return out
 
 
+SYNTHETIC = """\
+## The synthetic county (`jigsaw synth`)
+
+`jigsaw synth --children N --seed S --out DIR [--bad-rows] [--reference-date YYYY-MM-DD]` writes every file
+above under `DIR/<agency>/`, and the answers under `DIR/truth/`. Synthetic data only: names come from Faker's
+en_GB lists, towns are invented, postcode areas `JG`/`JW` and LA number 999 do not exist, NHS numbers start
+`999` or `990` (never a real patient's). The same seed writes byte-identical files. The reference date
+(default 2026-03-31, the end of the 2025-26 CIN census year) is the county's "today"; history goes back
+about six years (police records further).
+
+The county: households with children (1-5 children, mothers, resident or absent fathers, the mother's new
+partners, grandparents, ex-partners, neighbours), moves over the years, about 1.2 adults per child. Need is
+concentrated in a few families: health (about 99% of children) and education (school-age children) hold
+nearly everyone, police and social care a minority. Base rates: about 480 referrals per 10,000 children a
+year and about 22% re-referrals within 12 months (measured in `truth/summary.json`), domestic abuse incidents
+with DASH grades, missing episodes, school absence, exclusions, A&E attendances and appointments children were
+not brought to, tenancies, probation supervision, third-sector concerns.
+
+Noise, between and within agencies: nicknames and spelling variants, typos, women under a previous surname,
+transposed day and month, dates a day or a year out, missing identifiers, old addresses, and duplicate person
+records within one agency. Noise never makes a value invalid: that is what `--bad-rows` does.
+
+Truth files (`DIR/truth/`):
+
+- `persons.csv` (`record_key`, `person_id`): one row for every person-bearing record in every agency
+  (including any row `--bad-rows` broke).
+- `mentions.csv` (`record_key`, `mention`, `person_id`): people described inside another person's record
+  (a maternity booking's named partner, the baby, the unborn child).
+- `people.csv`: the true people (`person_id`, role, sex, date of birth, names, household, NHS number, UPN,
+  PNC id); `relationships.csv`: the true relationships (`person_a` is `relationship` of `person_b`, dates).
+- `patterns.json`: every planted pattern instance: `pattern_id`, `type`, `description`, `person_ids`,
+  `roles`, `record_keys` (records that show the pattern, and the person records of the key people), `dates`.
+  Types: `hidden_adult`, `unborn_father_on_probation`, `adult_around_households`, `shared_address`,
+  `co_occurring_missing`, `slow_build_up`, `children_present_no_referral`, `feedback_overdue`,
+  `eh_closed_no_consent_with_risk`, `malicious_without_assessment`, and `case_study_1` ... `case_study_5`
+  (the NPCC guidance, section 9). The base simulation never produces a police occurrence with children
+  present that is not referred, a referral without feedback, a referral deemed malicious, or an early help
+  closure for lack of consent with risk noted: the planted instances are all of them.
+- `bad_rows.csv` (with `--bad-rows`): `file`, `row`, `field`, `reason` for every planted defect (impossible
+  dates, wrong NHS/UPN/PNC check characters, missing required values, unknown codes,
+  truncated lines, broken JSON lines; in the CIN census XML a wrong UPN check letter, which the XSD accepts
+  and the contract refuses). These are exactly the rows the contract's validation refuses.
+- `summary.json`: counts per agency and the measured base rates.
+"""
+
+
 def render() -> str:
     lines = [INTRO]
     lines.append("## Files")
@@ -173,6 +219,7 @@ def render() -> str:
             for name, mapping in police.POLE_EXAMPLE_LAYOUT.items():
                 lines.append(f"| `{name}` | {_esc(mapping)} |")
             lines.append("")
+    lines.append(SYNTHETIC)
     return "\n".join(lines).rstrip() + "\n"
 
 
