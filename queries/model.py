@@ -69,6 +69,13 @@ class Link:
     recorded_by_role: str | None = None
     basis: str | None = None
 
+    @property
+    def link_key(self) -> str | None:
+        """The agency's key of the record behind the link (``agency|table|id``)."""
+        if self.agency and self.source_table and self.source_record_id:
+            return f"{self.agency}|{self.source_table}|{self.source_record_id}"
+        return None
+
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Link:
         return cls(

@@ -87,37 +87,50 @@ class RiskConfig:
     level_label: str
     floors: tuple[Floor, ...]
     indicators: tuple[Indicator, ...]
+    history_half_life_days: float = 1825.0
+    adult_history: tuple[Indicator, ...] = ()
+
+
+def _indicators(items: list[dict[str, Any]], where: str, section: str) -> tuple[Indicator, ...]:
+    indicators = []
+    seen: set[str] = set()
+    for item in items:
+        if item["id"] in seen:
+            raise ConfigError(f"{where}: {section}: {item['id']!r} appears twice")
+        seen.add(item["id"])
+        relations: set[str] = set()
+        for rel in item.get("relations") or []:
+            if rel not in RELATION_ALIASES:
+                raise ConfigError(f"{where}: {section} {item['id']}: unknown relation {rel!r}")
+            relations |= RELATION_ALIASES[rel]
+        weight = float(item["weight"])
+        if weight < 0:
+            raise ConfigError(f"{where}: {section} {item['id']}: weight must not be negative")
+        indicators.append(
+            Indicator(
+                id=str(item["id"]),
+                label=str(item.get("label", item["id"])),
+                weight=weight,
+                fact_types=frozenset(item["fact_types"]),
+                relations=frozenset(relations),
+                roles=frozenset(item.get("roles") or []),
+                adult=bool(item.get("adult", False)),
+                properties={str(k): _lower(v) for k, v in (item.get("properties") or {}).items()},
+            )
+        )
+    return tuple(indicators)
+
+
+def _positive(data: dict[str, Any], key: str, default: float, where: str) -> float:
+    value = float(data.get(key, default))
+    if value <= 0:
+        raise ConfigError(f"{where}: {key} must be positive")
+    return value
 
 
 def load_risk_config(path: Path | str | None = None) -> RiskConfig:
     data, where = _read("risk_weights.yaml", path, "risk_config")
     try:
-        indicators = []
-        seen: set[str] = set()
-        for item in data["indicators"]:
-            if item["id"] in seen:
-                raise ConfigError(f"{where}: indicator {item['id']!r} appears twice")
-            seen.add(item["id"])
-            relations: set[str] = set()
-            for rel in item.get("relations") or []:
-                if rel not in RELATION_ALIASES:
-                    raise ConfigError(f"{where}: indicator {item['id']}: unknown relation {rel!r}")
-                relations |= RELATION_ALIASES[rel]
-            weight = float(item["weight"])
-            if weight < 0:
-                raise ConfigError(f"{where}: indicator {item['id']}: weight must not be negative")
-            indicators.append(
-                Indicator(
-                    id=str(item["id"]),
-                    label=str(item.get("label", item["id"])),
-                    weight=weight,
-                    fact_types=frozenset(item["fact_types"]),
-                    relations=frozenset(relations),
-                    roles=frozenset(item.get("roles") or []),
-                    adult=bool(item.get("adult", False)),
-                    properties={str(k): _lower(v) for k, v in (item.get("properties") or {}).items()},
-                )
-            )
         continuum = data["continuum"]
         thresholds = {int(k): float(v) for k, v in continuum["thresholds"].items()}
         if sorted(thresholds) != [2, 3, 4] or not thresholds[2] <= thresholds[3] <= thresholds[4]:
@@ -125,19 +138,18 @@ def load_risk_config(path: Path | str | None = None) -> RiskConfig:
         floors = tuple(
             Floor(frozenset(f["fact_types"]), int(f["level"])) for f in continuum.get("floors", [])
         )
-        half_life = float(data["half_life_days"])
-        if half_life <= 0:
-            raise ConfigError(f"{where}: half_life_days must be positive")
         return RiskConfig(
             version=str(data["version"]),
             name=str(data.get("name", "")),
             source=where,
-            half_life_days=half_life,
+            half_life_days=_positive(data, "half_life_days", 365, where),
             window_years=int(data.get("window_years", 3)),
             thresholds=thresholds,
             level_label=str(continuum.get("label", "Suggested continuum level")),
             floors=floors,
-            indicators=tuple(indicators),
+            indicators=_indicators(data["indicators"], where, "indicator"),
+            history_half_life_days=_positive(data, "history_half_life_days", 1825, where),
+            adult_history=_indicators(data.get("adult_history") or [], where, "adult_history"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: missing or malformed setting ({exc})") from exc

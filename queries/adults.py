@@ -1,0 +1,271 @@
+"""Adults around children: their own history, the children around them, and hidden adults ("invisible men").
+
+A hidden adult is an adult around the child (a parent, a carer, the partner of a parent or carer, an adult
+living at the child's address, the father or partner named on a maternity record) who is known to police or
+probation but absent from the records children's social care or health hold about the child and the child's
+carers. Hidden adults are ranked by their history, weighed with the ``adult_history`` indicators of
+``risk_weights.yaml``; every point of history lists the fact and its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from queries import catalog
+from queries import people as people_q
+from queries.model import CARER_RELATIONS, CirclePerson, Fact, Link, Window, fact_from_row
+from queries.risk import decay
+from queries.settings import Indicator, PatternConfig, RiskConfig, load_pattern_config, load_risk_config
+
+EARLIEST = date(1900, 1, 1)
+# relations that make an adult "around the child" for the hidden-adults question
+AROUND_RELATIONS = frozenset(
+    {"parent", "step_parent", "carer", "partner_of_carer", "household_member", "partner", "ex_partner"}
+)
+HISTORY_ROLES = ("subject", "suspect", "offender")
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One fact of an adult's own history and the points it carries."""
+
+    indicator: str
+    label: str
+    weight: float
+    decay: float
+    points: float
+    fact: Fact
+
+
+@dataclass(frozen=True)
+class AdultHistory:
+    person_id: str
+    points: float
+    items: tuple[HistoryItem, ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted({i.label for i in self.items})
+
+
+def _matches(indicator: Indicator, fact: Fact, person_id: str) -> bool:
+    if fact.fact_type not in indicator.fact_types:
+        return False
+    if indicator.properties and not any(
+        fact.properties.get(prop) is not None and str(fact.properties[prop]).casefold() in values
+        for prop, values in indicator.properties.items()
+    ):
+        return False
+    if not indicator.roles:
+        return True
+    return any(i.person_id == person_id and i.role in indicator.roles for i in fact.involvements)
+
+
+def score_history(
+    person_id: str, facts: Iterable[Fact], reference_date: date, config: RiskConfig
+) -> AdultHistory:
+    """Weigh an adult's own facts with the ``adult_history`` indicators (first match, each fact once)."""
+    items: list[HistoryItem] = []
+    seen: set[str] = set()
+    for fact in facts:
+        if fact.fact_key in seen or (fact.occurred_on is not None and fact.occurred_on > reference_date):
+            continue
+        seen.add(fact.fact_key)
+        indicator = next((x for x in config.adult_history if _matches(x, fact, person_id)), None)
+        if indicator is None or indicator.weight == 0:
+            continue
+        _, factor = decay(fact, reference_date, config.history_half_life_days)
+        items.append(
+            HistoryItem(
+                indicator.id, indicator.label, indicator.weight, factor, indicator.weight * factor, fact
+            )
+        )
+    items.sort(key=lambda i: (-i.points, i.fact.occurred_on or date.min, i.fact.fact_key))
+    return AdultHistory(person_id, round(sum(i.points for i in items), 6), tuple(items))
+
+
+def histories(
+    driver: neo4j.Driver,
+    database: str,
+    person_ids: Sequence[str],
+    reference_date: date,
+    config: RiskConfig | None = None,
+) -> dict[str, AdultHistory]:
+    """Each adult's whole history up to ``reference_date``, weighed."""
+    config = config or load_risk_config()
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    people = [
+        {"key": pid, "person_id": pid, "relation": "self", "from": EARLIEST, "to": reference_date}
+        for pid in ids
+    ]
+    rows = catalog.read(driver, database, "find_facts_about_people", {"people": people, "places": []})
+    facts: dict[str, list[Fact]] = {pid: [] for pid in ids}
+    for row in rows:
+        facts[row["key"]].append(fact_from_row(row["fact"], row["labels"], row["involvements"]))
+    return {pid: score_history(pid, facts[pid], reference_date, config) for pid in ids}
+
+
+def history_fact_types(config: RiskConfig) -> list[str]:
+    return sorted({t for x in config.adult_history for t in x.fact_types})
+
+
+def adults_with_history(
+    driver: neo4j.Driver, database: str, reference_date: date, config: RiskConfig | None = None
+) -> list[str]:
+    """Adults with any fact of a history type in a history role (the starting point of the adult sweeps)."""
+    config = config or load_risk_config()
+    params = {
+        "history_types": history_fact_types(config),
+        "roles": list(HISTORY_ROLES),
+        "reference_date": reference_date,
+    }
+    return [r["person_id"] for r in catalog.read(driver, database, "find_adults_with_history", params)]
+
+
+@dataclass(frozen=True)
+class ChildLink:
+    """How a child is around an adult (or linked to another child): the record behind it."""
+
+    kind: str
+    type: str | None
+    agency: str | None
+    source_table: str | None
+    source_record_id: str | None
+    record_key: str | None
+    via_person_id: str | None = None
+    fact_key: str | None = None
+    address_key: str | None = None
+    household_key: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ChildLink:
+        return cls(
+            kind=row["kind"],
+            type=row.get("type"),
+            agency=row.get("agency"),
+            source_table=row.get("source_table"),
+            source_record_id=row.get("source_record_id"),
+            record_key=row.get("record_key"),
+            via_person_id=row.get("via_person_id"),
+            fact_key=row.get("fact_key"),
+            address_key=row.get("address_key"),
+            household_key=row.get("household_key"),
+        )
+
+    @property
+    def link_key(self) -> str | None:
+        if self.agency and self.source_table and self.source_record_id:
+            return f"{self.agency}|{self.source_table}|{self.source_record_id}"
+        return None
+
+
+def children_around(
+    driver: neo4j.Driver, database: str, adult_windows: dict[str, Window], reference_date: date
+) -> dict[str, dict[str, list[ChildLink]]]:
+    """adult id -> child id -> the links that put the child around the adult."""
+    params = {"adults": [w.param(pid) for pid, w in adult_windows.items()], "reference_date": reference_date}
+    out: dict[str, dict[str, list[ChildLink]]] = {pid: {} for pid in adult_windows}
+    for row in catalog.read(driver, database, "find_children_around_adults", params):
+        out[row["adult_id"]][row["child_id"]] = [ChildLink.from_row(h) for h in row["how"]]
+    return out
+
+
+@dataclass(frozen=True)
+class HiddenAdult:
+    """An adult around the child, the agencies that know him, and those whose records of the child miss him."""
+
+    person_id: str
+    display_name: str | None
+    age: int | None
+    relations: dict[str, list[Link]]
+    known_to: tuple[str, ...]
+    seen_by: tuple[str, ...]
+    absent_from: tuple[str, ...]
+    hidden: bool
+    history: AdultHistory
+
+    def link_facts(self) -> list[str]:
+        return sorted({x.fact_key for links in self.relations.values() for x in links if x.fact_key})
+
+
+def _anchor_ids(child_id: str, circle: dict[str, CirclePerson]) -> list[str]:
+    return [child_id, *sorted(p.person_id for p in circle.values() if p.has(*CARER_RELATIONS))]
+
+
+def hidden_adults_for(
+    driver: neo4j.Driver,
+    database: str,
+    windows: dict[str, Window],
+    risk_config: RiskConfig | None = None,
+    pattern_config: PatternConfig | None = None,
+    circles: dict[str, dict[str, CirclePerson]] | None = None,
+) -> dict[str, list[HiddenAdult]]:
+    """For each child: every adult around the child with who knows him and whose records of the child miss him,
+    hidden ones first, then by history points. ``hidden`` follows patterns.yaml's hidden_adult settings."""
+    risk_config = risk_config or load_risk_config()
+    pattern_config = pattern_config or load_pattern_config()
+    absent_from = tuple(pattern_config.get("hidden_adult", "absent_from"))
+    mode = str(pattern_config.get("hidden_adult", "mode"))
+    known_needed = set(pattern_config.get("hidden_adult", "known_to"))
+    circles = circles if circles is not None else people_q.circles(driver, database, windows)
+    pairs: list[dict[str, Any]] = []
+    candidates: dict[str, list[CirclePerson]] = {}
+    for child_id, circle in circles.items():
+        around = [p for p in circle.values() if p.is_adult and set(p.relations) & AROUND_RELATIONS]
+        candidates[child_id] = around
+        anchors = _anchor_ids(child_id, circle)
+        pairs += [{"child_id": child_id, "person_id": p.person_id, "anchor_ids": anchors} for p in around]
+    visibility = {
+        (r["child_id"], r["person_id"]): r
+        for r in catalog.read(
+            driver, database, "find_adult_visibility", {"pairs": pairs, "agencies": list(absent_from)}
+        )
+    }
+    reference = max((w.reference_date for w in windows.values()), default=date.today())
+    history = histories(driver, database, [p["person_id"] for p in pairs], reference, risk_config)
+    out: dict[str, list[HiddenAdult]] = {}
+    for child_id, around in candidates.items():
+        found = []
+        for p in around:
+            vis = visibility.get((child_id, p.person_id), {"known_to": [], "seen_by": []})
+            known = tuple(sorted(vis["known_to"]))
+            seen = tuple(sorted(vis["seen_by"]))
+            absent = tuple(a for a in absent_from if a not in seen)
+            missing = bool(absent) if mode == "any" else len(absent) == len(absent_from)
+            hidden = missing and bool(known_needed & set(known))
+            found.append(
+                HiddenAdult(
+                    person_id=p.person_id,
+                    display_name=p.display_name,
+                    age=p.age,
+                    relations={k: v for k, v in p.relations.items() if k in AROUND_RELATIONS},
+                    known_to=known,
+                    seen_by=seen,
+                    absent_from=absent,
+                    hidden=hidden,
+                    history=history[p.person_id],
+                )
+            )
+        found.sort(key=lambda h: (not h.hidden, -h.history.points, h.person_id))
+        out[child_id] = found
+    return out
+
+
+def hidden_adults(
+    driver: neo4j.Driver,
+    database: str,
+    person_id: str,
+    window: Window,
+    risk_config: RiskConfig | None = None,
+    pattern_config: PatternConfig | None = None,
+) -> list[HiddenAdult]:
+    """The adults around one child who are hidden from children's social care's or health's records of the child
+    (as patterns.yaml's hidden_adult settings say), ranked by their history; adults who are not hidden follow."""
+    return hidden_adults_for(driver, database, {person_id: window}, risk_config, pattern_config)[person_id]

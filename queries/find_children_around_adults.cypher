@@ -1,0 +1,78 @@
+// Purpose: the children around each given adult (children at $reference_date, or unborn): the mirror of
+//   find_child_circles for adults. A child is around the adult when an agency recorded a relationship between
+//   them (not professional), named them together on a record in a family role, recorded the adult as the
+//   partner of the child's parent or carer (or named him as father or partner on a record with that carer, or
+//   as the other party in a domestic abuse incident with her), recorded them at the same address at the same
+//   time, or in the same household. Links outside each adult's window are left out.
+// Serves: NPCC guidance s7 ("when multiple children or young people appear linked to the same risk"; "where
+//   there may be multiple partners involved in a child's care"); linked children through the same adult, and
+//   the sweeps for hidden adults and adults linked to several households.
+// Parameters: $adults: list of {person_id, from (date), to (date)}; $reference_date (date)
+// Returns: adult_id, child_id, how (list of {kind, type, agency, source_table, source_record_id, record_key,
+//   via_person_id, address_key, fact_key})
+UNWIND $adults AS ad
+MATCH (a:Person {person_id: ad.person_id})
+CALL (a, ad) {
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[l:RELATED_TO]-(cr:SourceRecord)-[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a AND l.type <> 'professional'
+    AND coalesce(l.from, ad.from) <= ad.to AND coalesce(l.to, ad.to) >= ad.from
+  RETURN ch, {kind: 'related_to', type: l.type, agency: l.agency, source_table: l.source_table,
+    source_record_id: l.source_record_id, record_key: cr.record_key} AS how
+  UNION
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[i:INVOLVED_IN]->(f:Fact)<-[:INVOLVED_IN]-(cr:SourceRecord)
+    -[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a AND i.role IN ['mother', 'father', 'parent_carer', 'partner', 'household_member']
+    AND (f.occurred_on IS NULL OR f.occurred_on <= ad.to) AND coalesce(f.ended_on, f.occurred_on, ad.from) >= ad.from
+  RETURN ch, {kind: 'fact_role', type: i.role, agency: f.agency, source_table: f.source_table,
+    source_record_id: f.source_record_id, record_key: cr.record_key, fact_key: f.fact_key} AS how
+  UNION
+  // (separate MATCH clauses: the carer's record holding the partner link may also hold the parent link)
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[l:RELATED_TO]-(:SourceRecord)-[:RECORD_OF]->(k:Person)
+  WHERE l.type IN ['partner', 'ex_partner'] AND k <> a
+  MATCH (k)<-[:RECORD_OF]-(kr:SourceRecord)-[l2:RELATED_TO]-(cr:SourceRecord)-[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a AND ch <> k
+    AND ((startNode(l2) = kr AND l2.type IN ['parent', 'step_parent', 'carer'])
+      OR (startNode(l2) = cr AND l2.type = 'child'))
+    AND coalesce(l.from, ad.from) <= ad.to AND coalesce(l.to, ad.to) >= ad.from
+    AND coalesce(l2.from, ad.from) <= ad.to AND coalesce(l2.to, ad.to) >= ad.from
+  RETURN ch, {kind: 'carer_related_to', type: l.type, agency: l.agency, source_table: l.source_table,
+    source_record_id: l.source_record_id, record_key: cr.record_key, via_person_id: k.person_id} AS how
+  UNION
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[i:INVOLVED_IN]->(f:Fact)<-[ik:INVOLVED_IN]-(:SourceRecord)
+    -[:RECORD_OF]->(k:Person)
+  WHERE k <> a
+    AND (i.role IN ['father', 'partner']
+      OR (f.fact_type = 'da_incident' AND ik.role IN ['victim', 'suspect'] AND i.role IN ['victim', 'suspect']
+          AND ik.role <> i.role))
+  MATCH (k)<-[:RECORD_OF]-(kr:SourceRecord)-[l2:RELATED_TO]-(cr:SourceRecord)-[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a AND ch <> k
+    AND ((startNode(l2) = kr AND l2.type IN ['parent', 'step_parent', 'carer'])
+      OR (startNode(l2) = cr AND l2.type = 'child'))
+    AND (f.occurred_on IS NULL OR f.occurred_on <= ad.to) AND coalesce(f.ended_on, f.occurred_on, ad.from) >= ad.from
+    AND coalesce(l2.from, ad.from) <= ad.to AND coalesce(l2.to, ad.to) >= ad.from
+  RETURN ch, {kind: 'carer_fact_role', type: i.role, agency: f.agency, source_table: f.source_table,
+    source_record_id: f.source_record_id, record_key: cr.record_key, via_person_id: k.person_id,
+    fact_key: f.fact_key} AS how
+  UNION
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[l1:LIVED_AT]->(addr:Address)<-[l2:LIVED_AT]-(cr:SourceRecord)
+    -[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a
+    AND coalesce(l1.from, ad.from) <= ad.to AND coalesce(l1.to, ad.to) >= ad.from
+    AND coalesce(l2.from, ad.from) <= ad.to AND coalesce(l2.to, ad.to) >= ad.from
+    AND coalesce(l1.from, ad.from) <= coalesce(l2.to, ad.to) AND coalesce(l2.from, ad.from) <= coalesce(l1.to, ad.to)
+  RETURN ch, {kind: 'lived_at', type: 'same_address', agency: l1.agency, source_table: l1.source_table,
+    source_record_id: l1.source_record_id, record_key: cr.record_key, address_key: addr.address_key} AS how
+  UNION
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[m1:MEMBER_OF]->(h:Household)<-[m2:MEMBER_OF]-(cr:SourceRecord)
+    -[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a
+    AND coalesce(m1.from, ad.from) <= ad.to AND coalesce(m1.to, ad.to) >= ad.from
+    AND coalesce(m2.from, ad.from) <= ad.to AND coalesce(m2.to, ad.to) >= ad.from
+  RETURN ch, {kind: 'member_of', type: m1.member_role, agency: m1.agency, source_table: m1.source_table,
+    source_record_id: m1.source_record_id, record_key: cr.record_key, household_key: h.household_key} AS how
+}
+WITH ad, ch, how
+WHERE ch:Unborn OR (ch.date_of_birth IS NOT NULL AND ch.date_of_birth > $reference_date - duration({years: 18})
+  AND ch.date_of_birth <= $reference_date)
+RETURN ad.person_id AS adult_id, ch.person_id AS child_id, collect(DISTINCT how) AS how
+ORDER BY adult_id, child_id

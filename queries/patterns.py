@@ -1,0 +1,638 @@
+"""Scheduled pattern detection: information not shared or not acted on, hidden adults, linked risk.
+
+Each pattern reads the whole graph and yields ``Finding``s (one child, one anchor, the facts behind it with
+their sources). ``run_patterns`` runs them all (or some), writes the findings as ``Alert`` nodes idempotently
+and returns a report. Parameters come from ``queries/config/patterns.yaml`` (versioned).
+
+| pattern | what it finds |
+|---|---|
+| incident_without_referral | police incident with a child involved, no contact/referral within N days |
+| referral_feedback_overdue | referral with no feedback to the referrer after N working days |
+| early_help_closed_without_consent | early help closed for lack of consent while risk was present |
+| malicious_without_assessment | referral deemed malicious without a multi-agency assessment |
+| re_referral | referral within 12 months of the child's previous referral |
+| repeat_domestic_abuse | 3+ police DA incidents around a child in 12 months (MARAC criterion) |
+| low_level_concerns | lower-level concerns from 3+ agencies building up with no referral or assessment |
+| hidden_adult | adult around the child known to police/probation, absent from CSC's or health's records |
+| risky_adult_linked_children | adult with a violent/sexual/DA/MAPPA history around children in 2+ households |
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import neo4j
+
+from graph.config import ConfigError
+from queries import adults as adults_q
+from queries import alerts as alerts_q
+from queries import catalog
+from queries import linked as linked_q
+from queries import risk as risk_q
+from queries.alerts import Finding
+from queries.model import Fact, Window, fact_from_row
+from queries.settings import PatternConfig, RiskConfig, load_pattern_config, load_risk_config
+
+
+@dataclass
+class Sweep:
+    """What every pattern needs: the graph, the date it is run as at, and both configs."""
+
+    driver: neo4j.Driver
+    database: str
+    reference_date: date
+    config: PatternConfig
+    risk_config: RiskConfig
+    _facts: dict[str, Fact] = field(default_factory=dict)
+
+    def p(self, pattern: str, key: str) -> Any:
+        return self.config.get(pattern, key)
+
+    def since(self, pattern: str) -> date | None:
+        days = self.config.params.get(pattern, {}).get("lookback_days")
+        return None if days is None else self.reference_date - timedelta(days=int(days))
+
+    def read(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return catalog.read(self.driver, self.database, name, params)
+
+    def facts(self, keys: Sequence[str]) -> dict[str, Fact]:
+        """Facts by key with provenance and everyone involved (cached for the sweep)."""
+        missing = sorted({k for k in keys if k and k not in self._facts})
+        for start in range(0, len(missing), 5000):
+            for row in self.read("find_facts_by_key", {"fact_keys": missing[start : start + 5000]}):
+                inv = [{**x, "relation": "named"} for x in row["everyone"]]
+                fact = fact_from_row(row["fact"], row["labels"], inv)
+                self._facts[fact.fact_key] = fact
+        return {k: self._facts[k] for k in keys if k in self._facts}
+
+    def evidence(self, keys: Sequence[str]) -> tuple[dict[str, Any], ...]:
+        found = self.facts(keys)
+        return tuple(found[k].evidence() for k in dict.fromkeys(keys) if k in found)
+
+
+def _person(person_id: str, relation: str, record_keys: Sequence[str | None]) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "relation": relation,
+        "record_keys": sorted({r for r in record_keys if r}),
+    }
+
+
+def _child_records(evidence: Sequence[dict[str, Any]], person_id: str) -> list[str]:
+    return [p["record_key"] for e in evidence for p in e["people"] if p.get("person_id") == person_id]
+
+
+# -- information not shared or not acted on ------------------------------------------------------------------
+
+
+def incident_without_referral(s: Sweep) -> list[Finding]:
+    name = "incident_without_referral"
+    days = int(s.p(name, "referral_days"))
+    rows = s.read(
+        "find_incidents_without_referral",
+        {
+            "incident_types": s.p(name, "incident_types"),
+            "referral_days": days,
+            "receiving_types": s.p(name, "receiving_types"),
+            "receiving_agencies": s.p(name, "receiving_agencies"),
+            "include_residents": bool(s.p(name, "include_residents")),
+            "reference_date": s.reference_date,
+            "since": s.since(name),
+        },
+    )
+    findings = []
+    for r in rows:
+        evidence = s.evidence([r["fact_key"]])
+        roles = ", ".join(sorted({h["role"] for h in r["how"]}))
+        police_says = (
+            f"; the police record says referred on {r['referral_date']}"
+            if r["referred_to_csc"]
+            else "; the police record says not referred"
+            if r["referred_to_csc"] is False
+            else ""
+        )
+        findings.append(
+            Finding(
+                pattern=name,
+                person_id=r["person_id"],
+                anchor=r["fact_key"],
+                summary=f"Police {evidence[0]['fact_type'].replace('_', ' ')} on {r['occurred_on']} with the child "
+                f"({roles}); no contact or referral about the child reached "
+                f"{' or '.join(s.p(name, 'receiving_agencies'))} within {days} days{police_says}",
+                evidence=evidence,
+                people=(_person(r["person_id"], "child", [h["record_key"] for h in r["how"]]),),
+                detail={
+                    "referral_days": days,
+                    "referred_to_csc": r["referred_to_csc"],
+                    "referral_date": r["referral_date"],
+                },
+            )
+        )
+    return findings
+
+
+def referral_feedback_overdue(s: Sweep) -> list[Finding]:
+    name = "referral_feedback_overdue"
+    working_days = int(s.p(name, "working_days"))
+    if working_days < 1:
+        raise ConfigError(f"{s.config.source}: {name}.working_days must be at least 1")
+    rows = s.read(
+        "find_overdue_referral_feedback",
+        {
+            "fact_types": s.p(name, "fact_types"),
+            "working_days": working_days,
+            "holidays": list(s.config.bank_holidays),
+            "no_feedback_source_codes": [str(c) for c in s.p(name, "no_feedback_source_codes")],
+            "include_late": bool(s.p(name, "include_late")),
+            "reference_date": s.reference_date,
+            "since": s.since(name),
+        },
+    )
+    findings = []
+    for r in rows:
+        given = (
+            f"feedback recorded late, on {r['feedback_on']}"
+            if r["feedback_on"] and r["feedback_on"] <= s.reference_date
+            else f"no feedback recorded by {s.reference_date}"
+        )
+        findings.append(
+            Finding(
+                pattern=name,
+                person_id=r["person_id"],
+                anchor=r["fact_key"],
+                summary=f"Referral of {r['occurred_on']} (source {r['referral_source']}): feedback to the referrer "
+                f"was due by {r['due_on']} ({working_days} working day{'s' if working_days > 1 else ''}); {given}",
+                evidence=s.evidence([r["fact_key"]]),
+                people=(_person(r["person_id"], "child", [r["record_key"]]),),
+                detail={"due_on": r["due_on"], "feedback_on": r["feedback_on"], "working_days": working_days},
+            )
+        )
+    return findings
+
+
+def early_help_closed_without_consent(s: Sweep) -> list[Finding]:
+    name = "early_help_closed_without_consent"
+    rows = s.read(
+        "find_early_help_closed_without_consent",
+        {
+            "closure_reasons": s.p(name, "closure_reasons"),
+            "consent_values": s.p(name, "consent_values"),
+            "reference_date": s.reference_date,
+            "since": s.since(name),
+        },
+    )
+    lookback = timedelta(days=int(s.p(name, "risk_lookback_days")))
+    min_points = float(s.p(name, "min_risk_points"))
+    findings = []
+    # risk is weighed in the year before each closure; a child closed twice is weighed once per closure, so the
+    # closures go in rounds (each child at most once per round) of batched risk queries
+    risks: dict[str, risk_q.RiskAssessment] = {}
+    rounds: list[dict[str, dict[str, Any]]] = []
+    for r in rows:
+        free = next((x for x in rounds if r["person_id"] not in x), None)
+        if free is None:
+            free = {}
+            rounds.append(free)
+        free[r["person_id"]] = r
+    for this_round in rounds:
+        items = list(this_round.items())
+        for start in range(0, len(items), 500):
+            part = dict(items[start : start + 500])
+            windows = {
+                pid: Window(r["closed_on"] - lookback, r["closed_on"], r["closed_on"])
+                for pid, r in part.items()
+            }
+            for pid, assessment in risk_q.cumulative_risks(
+                s.driver, s.database, windows, s.risk_config
+            ).items():
+                risks[part[pid]["fact_key"]] = assessment
+    for r in rows:
+        assessment = risks[r["fact_key"]]
+        others = [c for c in assessment.contributions if c.fact.fact_key != r["fact_key"]]
+        points = sum(c.points for c in others)
+        if not (r["risk_noted_at_closure"] or points >= min_points):
+            continue
+        keys = [r["fact_key"], *([r["stepped_down_from_key"]] if r["stepped_down_from_key"] else [])]
+        keys += [c.fact.fact_key for c in others]
+        why = []
+        if r["risk_noted_at_closure"]:
+            why.append("early help noted risk at closure")
+        if others:
+            why.append(
+                f"{len(others)} risk indicator(s) in the year before closure, {points:.1f} points: "
+                + "; ".join(sorted({c.label for c in others}))
+            )
+        stepped = " after a step-down from children's social care" if r["stepped_down_from_key"] else ""
+        findings.append(
+            Finding(
+                pattern=name,
+                person_id=r["person_id"],
+                anchor=r["fact_key"],
+                summary=f"Early help closed on {r['closed_on']}{stepped} because the family did not agree to the "
+                f"service ({r['closure_reason'] or 'consent ' + str(r['consent_to_service'])}), while risk was "
+                f"present: {'; '.join(why)}. Consider escalation (guidance case studies 3 and 4).",
+                evidence=s.evidence(keys),
+                people=(_person(r["person_id"], "child", [r["record_key"]]),),
+                detail={
+                    "risk_points": round(points, 3),
+                    "risk_config_version": assessment.config_version,
+                    "indicators": [c.indicator for c in others],
+                    "risk_noted_at_closure": r["risk_noted_at_closure"],
+                },
+            )
+        )
+    return findings
+
+
+def malicious_without_assessment(s: Sweep) -> list[Finding]:
+    name = "malicious_without_assessment"
+    rows = s.read(
+        "find_malicious_referrals_without_assessment",
+        {
+            "assessment_types": s.p(name, "assessment_types"),
+            "assessment_days": int(s.p(name, "assessment_days")),
+            "reference_date": s.reference_date,
+            "since": s.since(name),
+        },
+    )
+    return [
+        Finding(
+            pattern=name,
+            person_id=r["person_id"],
+            anchor=r["fact_key"],
+            summary=f"Referral of {r['occurred_on']} deemed malicious"
+            + (f" by {r['deemed_malicious_by_role']}" if r["deemed_malicious_by_role"] else "")
+            + (f" (referrer: {r['referrer_relationship']})" if r["referrer_relationship"] else "")
+            + " without a multi-agency assessment. No referral is deemed malicious without a full multi-agency "
+            "assessment (national review of Arthur and Star).",
+            evidence=s.evidence([r["fact_key"]]),
+            people=(_person(r["person_id"], "child", [r["record_key"]]),),
+            detail={
+                "deemed_malicious_by_role": r["deemed_malicious_by_role"],
+                "referral_source": r["referral_source"],
+                "referrer_relationship": r["referrer_relationship"],
+            },
+        )
+        for r in rows
+    ]
+
+
+def re_referral(s: Sweep) -> list[Finding]:
+    name = "re_referral"
+    rows = s.read(
+        "find_re_referrals",
+        {
+            "agencies": s.p(name, "agencies"),
+            "within_days": int(s.p(name, "within_days")),
+            "reference_date": s.reference_date,
+            "since": s.since(name),
+        },
+    )
+    return [
+        Finding(
+            pattern=name,
+            person_id=r["person_id"],
+            anchor=r["fact_key"],
+            summary=f"Re-referral on {r['occurred_on']}, {r['days_between']} days after the referral of "
+            f"{r['previous_on']}",
+            evidence=s.evidence([r["previous_key"], r["fact_key"]]),
+            people=(_person(r["person_id"], "child", [r["record_key"]]),),
+            detail={"days_between": r["days_between"], "previous_key": r["previous_key"]},
+        )
+        for r in rows
+    ]
+
+
+def clusters(
+    days: Sequence[date], within_days: int, qualifies: Callable[[int, int], bool]
+) -> list[list[int]]:
+    """Indexes (into sorted ``days``) grouped into runs of overlapping windows of ``within_days`` that qualify.
+
+    For each start i, the window is i..j with days[j] - days[i] <= within_days; ``qualifies(i, j)`` says whether
+    it counts. Qualifying windows that share an item join one cluster. The first item anchors a cluster, so an
+    alert keeps its key when later items join.
+    """
+    marked: list[tuple[int, int]] = []
+    j = 0
+    for i in range(len(days)):
+        j = max(j, i)
+        while j + 1 < len(days) and (days[j + 1] - days[i]).days <= within_days:
+            j += 1
+        if qualifies(i, j):
+            marked.append((i, j))
+    out: list[list[int]] = []
+    for i, j in marked:
+        if out and i <= out[-1][-1]:
+            out[-1].extend(k for k in range(out[-1][-1] + 1, j + 1))
+        else:
+            out.append(list(range(i, j + 1)))
+    return out
+
+
+def repeat_domestic_abuse(s: Sweep) -> list[Finding]:
+    name = "repeat_domestic_abuse"
+    min_incidents = int(s.p(name, "min_incidents"))
+    within = int(s.p(name, "within_days"))
+    rows = s.read(
+        "find_domestic_abuse_around_children",
+        {"min_incidents": min_incidents, "reference_date": s.reference_date, "since": s.since(name)},
+    )
+    findings = []
+    for r in rows:
+        incidents = sorted(r["incidents"], key=lambda x: (x["occurred_on"], x["fact_key"]))
+        days = [x["occurred_on"] for x in incidents]
+        for group in clusters(days, within, lambda i, j: j - i + 1 >= min_incidents):
+            chosen = [incidents[k] for k in group]
+            keys = [x["fact_key"] for x in chosen]
+            evidence = s.evidence(keys)
+            grades = ", ".join(str(x["dash_grade"] or "not graded") for x in chosen)
+            via = sorted({v for x in chosen for v in x["via"]})
+            findings.append(
+                Finding(
+                    pattern=name,
+                    person_id=r["person_id"],
+                    anchor=keys[0],
+                    summary=f"{len(chosen)} police domestic abuse incidents around the child between {days[group[0]]} "
+                    f"and {days[group[-1]]} (DASH: {grades}): {min_incidents} or more in {within} days meets the "
+                    "common MARAC referral criterion",
+                    evidence=evidence,
+                    people=(
+                        _person(r["person_id"], "child", _child_records(evidence, r["person_id"])),
+                        *(_person(v, "parent_or_carer", _child_records(evidence, v)) for v in via),
+                    ),
+                    detail={
+                        "incidents": len(chosen),
+                        "how": {x["fact_key"]: sorted(x["how"]) for x in chosen},
+                    },
+                )
+            )
+    return findings
+
+
+def low_level_concerns(s: Sweep) -> list[Finding]:
+    name = "low_level_concerns"
+    min_concerns = int(s.p(name, "min_concerns"))
+    min_agencies = int(s.p(name, "min_agencies"))
+    within = int(s.p(name, "within_days"))
+    grace = timedelta(days=int(s.p(name, "response_grace_days")))
+    rows = s.read(
+        "find_low_level_concerns",
+        {
+            "fact_types": s.p(name, "fact_types"),
+            "response_types": s.p(name, "response_types"),
+            "min_concerns": min_concerns,
+            "min_agencies": min_agencies,
+            "reference_date": s.reference_date,
+            "since": s.since(name),
+        },
+    )
+    findings = []
+    for r in rows:
+        concerns = sorted(r["concerns"], key=lambda x: (x["occurred_on"], x["fact_key"]))
+        days = [x["occurred_on"] for x in concerns]
+        responses = r["responses"]
+
+        def qualifies(
+            i: int, j: int, concerns: list[dict[str, Any]] = concerns, responses: list[Any] = responses
+        ) -> bool:
+            part = concerns[i : j + 1]
+            if len(part) < min_concerns or len({x["agency"] for x in part}) < min_agencies:
+                return False
+            first, last = part[0]["occurred_on"], part[-1]["occurred_on"] + grace
+            return not any(
+                x["occurred_on"] is not None
+                and x["occurred_on"] <= last
+                and (x["ended_on"] or x["occurred_on"]) >= first
+                for x in responses
+            )
+
+        for group in clusters(days, within, qualifies):
+            chosen = [concerns[k] for k in group]
+            keys = [x["fact_key"] for x in chosen]
+            agencies = sorted({x["agency"] for x in chosen})
+            evidence = s.evidence(keys)
+            findings.append(
+                Finding(
+                    pattern=name,
+                    person_id=r["person_id"],
+                    anchor=keys[0],
+                    summary=f"{len(chosen)} lower-level concerns from {len(agencies)} agencies ({', '.join(agencies)}) "
+                    f"between {days[group[0]]} and {days[group[-1]]}, with no referral, assessment or episode: "
+                    "a build-up no single agency sees",
+                    evidence=evidence,
+                    people=(_person(r["person_id"], "child", _child_records(evidence, r["person_id"])),),
+                    detail={"concerns": len(chosen), "agencies": agencies},
+                )
+            )
+    return findings
+
+
+# -- people around the child -----------------------------------------------------------------------------------
+
+
+def hidden_adult(s: Sweep) -> list[Finding]:
+    name = "hidden_adult"
+    min_points = float(s.p(name, "min_history_points"))
+    window = Window.years_to(s.reference_date, int(s.p(name, "window_years")))
+    candidates = adults_q.adults_with_history(s.driver, s.database, s.reference_date, s.risk_config)
+    history = adults_q.histories(s.driver, s.database, candidates, s.reference_date, s.risk_config)
+    risky = [a for a in candidates if history[a].points >= min_points]
+    children: set[str] = set()
+    for start in range(0, len(risky), 500):
+        around = adults_q.children_around(
+            s.driver, s.database, {a: window for a in risky[start : start + 500]}, s.reference_date
+        )
+        children.update(c for found in around.values() for c in found)
+    findings = []
+    ordered = sorted(children)
+    for start in range(0, len(ordered), 300):
+        windows = {c: window for c in ordered[start : start + 300]}
+        found = adults_q.hidden_adults_for(s.driver, s.database, windows, s.risk_config, s.config)
+        for child_id, adults in found.items():
+            for adult in adults:
+                if not adult.hidden or adult.history.points < min_points:
+                    continue
+                keys = [i.fact.fact_key for i in adult.history.items] + adult.link_facts()
+                evidence = s.evidence(keys)
+                relations = ", ".join(sorted(adult.relations))
+                record_keys = [x.record_key for links in adult.relations.values() for x in links]
+                record_keys += _child_records(evidence, adult.person_id)
+                findings.append(
+                    Finding(
+                        pattern=name,
+                        person_id=child_id,
+                        anchor=adult.person_id,
+                        summary=f"{adult.display_name or adult.person_id} ({relations}) is known to "
+                        f"{', '.join(adult.known_to)} with a history ({', '.join(adult.history.labels)}; "
+                        f"{adult.history.points:.1f} points) but is absent from {' and '.join(adult.absent_from)} "
+                        "records of the child and the child's carers",
+                        evidence=evidence,
+                        people=(
+                            _person(child_id, "child", _child_records(evidence, child_id)),
+                            _person(adult.person_id, relations, record_keys),
+                        ),
+                        links=tuple(
+                            {
+                                "relation": rel,
+                                "link_key": x.link_key,
+                                **{k: v for k, v in vars(x).items() if v is not None},
+                            }
+                            for rel, links in sorted(adult.relations.items())
+                            for x in links
+                        ),
+                        detail={
+                            "known_to": list(adult.known_to),
+                            "seen_by": list(adult.seen_by),
+                            "absent_from": list(adult.absent_from),
+                            "history_points": adult.history.points,
+                        },
+                    )
+                )
+    return findings
+
+
+def risky_adult_linked_children(s: Sweep) -> list[Finding]:
+    name = "risky_adult_linked_children"
+    adults = linked_q.central_adults(
+        s.driver,
+        s.database,
+        s.reference_date,
+        int(s.p(name, "window_years")),
+        float(s.p(name, "min_history_points")),
+        int(s.p(name, "min_households")),
+        s.risk_config,
+    )
+    findings = []
+    for adult in adults:
+        history_keys = [i.fact.fact_key for i in adult.history.items]
+        for child_id, links in sorted(adult.children.items()):
+            keys = history_keys + sorted({x.fact_key for x in links if x.fact_key})
+            evidence = s.evidence(keys)
+            others = sorted(c for c in adult.children if c != child_id)
+            findings.append(
+                Finding(
+                    pattern=name,
+                    person_id=child_id,
+                    anchor=adult.person_id,
+                    summary=f"An adult with a history ({', '.join(adult.history.labels)}; {adult.history.points:.1f} "
+                    f"points) is around this child and {len(others)} other child(ren) in {adult.household_count} "
+                    "households",
+                    evidence=evidence,
+                    people=(
+                        _person(child_id, "child", [x.record_key for x in links]),
+                        _person(adult.person_id, "adult", _child_records(evidence, adult.person_id)),
+                    ),
+                    links=tuple(
+                        {"link_key": x.link_key, **{k: v for k, v in vars(x).items() if v is not None}}
+                        for x in links
+                    ),
+                    detail={
+                        "households": adult.households,
+                        "other_children": others,
+                        "history_points": adult.history.points,
+                    },
+                )
+            )
+    return findings
+
+
+PATTERNS: dict[str, Callable[[Sweep], list[Finding]]] = {
+    "incident_without_referral": incident_without_referral,
+    "referral_feedback_overdue": referral_feedback_overdue,
+    "early_help_closed_without_consent": early_help_closed_without_consent,
+    "malicious_without_assessment": malicious_without_assessment,
+    "re_referral": re_referral,
+    "repeat_domestic_abuse": repeat_domestic_abuse,
+    "low_level_concerns": low_level_concerns,
+    "hidden_adult": hidden_adult,
+    "risky_adult_linked_children": risky_adult_linked_children,
+}
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    pattern: str
+    findings: tuple[Finding, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    reference_date: date
+    pattern_config_version: str
+    risk_config_version: str
+    results: tuple[PatternResult, ...]
+    saved: alerts_q.SaveResult | None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = alerts_q.jsonable(
+            {
+                "run_id": self.run_id,
+                "started_at": self.started_at,
+                "finished_at": self.finished_at,
+                "reference_date": self.reference_date,
+                "pattern_config_version": self.pattern_config_version,
+                "risk_config_version": self.risk_config_version,
+                "saved": vars(self.saved) if self.saved else None,
+                "patterns": {
+                    r.pattern: {"findings": len(r.findings), "seconds": round(r.seconds, 3)}
+                    for r in self.results
+                },
+                "alerts": [f.as_dict() for f in self.findings],
+            }
+        )
+        return out
+
+
+def run_patterns(
+    driver: neo4j.Driver,
+    database: str,
+    patterns: Sequence[str] | None = None,
+    reference_date: date | None = None,
+    pattern_config: PatternConfig | None = None,
+    risk_config: RiskConfig | None = None,
+    save: bool = True,
+    now: datetime | None = None,
+) -> SweepReport:
+    """Run the patterns (all enabled ones by default) as at ``reference_date`` (default today) and, unless
+    ``save`` is False, write their findings as Alert nodes (deduplicated; lifecycle kept)."""
+    config = pattern_config or load_pattern_config()
+    rconfig = risk_config or load_risk_config()
+    names = list(patterns) if patterns else list(config.enabled)
+    unknown = [n for n in names if n not in PATTERNS]
+    if unknown:
+        raise ConfigError(f"unknown pattern(s) {', '.join(unknown)}; known: {', '.join(PATTERNS)}")
+    started = now or datetime.now(UTC)
+    run_id = f"sweep-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    sweep = Sweep(driver, database, reference_date or started.date(), config, rconfig)
+    results = []
+    for name in names:
+        t0 = time.perf_counter()
+        found = PATTERNS[name](sweep)
+        results.append(PatternResult(name, tuple(found), time.perf_counter() - t0))
+    saved = None
+    if save:
+        findings = [f for r in results for f in r.findings]
+        saved = alerts_q.save_findings(driver, database, findings, names, run_id, started)
+    return SweepReport(
+        run_id=run_id,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        reference_date=sweep.reference_date,
+        pattern_config_version=config.version,
+        risk_config_version=rconfig.version,
+        results=tuple(results),
+        saved=saved,
+    )
