@@ -10,6 +10,7 @@ from app.commands.db import db_app
 from app.commands.ingest import ingest_command
 from app.commands.resolve import register as register_resolution
 from app.commands.synth import synth
+from app.commands.up import up_command
 from app.commands.users import users_app
 from app.console import setup_logging
 
@@ -22,6 +23,7 @@ cli.add_typer(db_app, name="db")
 cli.command("ingest")(ingest_command)
 cli.add_typer(users_app, name="users")
 cli.add_typer(audit_app, name="audit")
+cli.command("up")(up_command)
 cli.command("app")(app_command)
 register_resolution(cli)  # resolve, review, export links
 cli.command("synth")(synth)
