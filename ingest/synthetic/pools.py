@@ -296,20 +296,36 @@ def build_pools(seed: int, n_streets: int) -> Pools:
     rnd = random.Random(seed * 7919 + 17)
     streets: list[str] = []
     seen: set[str] = set()
+    prefixes = ("Upper ", "Lower ", "New ", "Old ", "North ", "South ", "East ", "West ", "Little ")
+    tries = 0
     while len(streets) < n_streets:
+        tries += 1
+        if tries > n_streets * 50:
+            raise RuntimeError(f"cannot make {n_streets} distinct street names")
         stem = fake.last_name() if rnd.random() < 0.7 else fake.first_name()
         name = f"{stem} {rnd.choice(UK_STREET_SUFFIXES)}"
+        if name in seen:
+            name = rnd.choice(prefixes) + name
         if name not in seen:
             seen.add(name)
             streets.append(name)
     street_town = np.array([rnd.randrange(len(TOWNS)) for _ in streets], dtype=np.int32)
+    # each town has several postcode districts (JG1-JG4 for the first town...), 4,000 units each
     used_pc: set[str] = set()
     street_postcodes: list[tuple[str, ...]] = []
+    districts = max(4, -(-n_streets * 12 * 2 // (len(TOWNS) * 4000)))
     for s_idx in range(len(streets)):
-        outward = TOWNS[int(street_town[s_idx])][1]
+        town = int(street_town[s_idx])
+        area = TOWNS[town][1][:2]
+        first = town * districts + 1
         codes: list[str] = []
+        tries = 0
         while len(codes) < 12:
-            pc = f"{outward} {rnd.randrange(10)}{rnd.choice(INWARD_LETTERS)}{rnd.choice(INWARD_LETTERS)}"
+            tries += 1
+            if tries > 10_000:
+                raise RuntimeError("ran out of synthetic postcodes")
+            district = first + rnd.randrange(districts)
+            pc = f"{area}{district} {rnd.randrange(10)}{rnd.choice(INWARD_LETTERS)}{rnd.choice(INWARD_LETTERS)}"
             if pc not in used_pc:
                 used_pc.add(pc)
                 codes.append(pc)

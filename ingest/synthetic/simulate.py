@@ -440,6 +440,17 @@ class Sim:
                     src = _pick(rnd, CONTACT_SOURCES)
                     self.add_contact(c, self.day_between(lo, w.ref - 3), src, SOURCE_SUMMARY[src])
 
+    def prebirth(self) -> None:
+        """Midwives raise pre-birth concerns about some unborn children in families with high need."""
+        w, rnd = self.w, self.rnd
+        for h in range(w.n_hh):
+            u = int(w.unborn[h])
+            if u < 0 or rnd.random() > (0.0, 0.25, 0.6)[int(w.need[h])]:
+                continue
+            day = max(w.ref - 150, int(w.dob[u]) - 200) + rnd.randrange(0, 60)
+            if day < w.ref - 5:
+                self.add_contact(u, day, "3D", "Midwife: pre-birth concerns (substance use, domestic abuse)")
+
     def social_care(self) -> None:
         """Turn each child's contacts, in date order, into referrals and what follows them. A closed case
         comes back (a new concern within the year) often enough to give the national ~22% re-referrals."""
@@ -567,7 +578,8 @@ class Sim:
         elif outcome == "stepdown":
             ref.threshold = "L2"
             ref.close_day, ref.close_reason = auth, "RC9"
-            ref.stepdown = self.stepdown_eh(ref, need)
+            if int(w.dob[child]) <= auth:  # early help works with born children
+                ref.stepdown = self.stepdown_eh(ref, need)
         elif outcome == "cin":
             end = auth + rnd.randrange(90, 400)
             ref.cin_plan = (auth + rnd.randrange(1, 10), end)
@@ -582,8 +594,18 @@ class Sim:
                 cat = rnd.choice(("NEG", "NEG", "EMO", "EMO", "PHY", "SAB", "MUL"))
                 cp_end = icpc + rnd.randrange(120, 600)
                 ref.cp_plan = CPPlan(start=icpc, end=cp_end, initial=cat, latest=cat)
-                self.ev.health_flags.append(HealthFlag(pid=child, kind="cp-plan", start=icpc, end=cp_end))
-                if rnd.random() < 0.12:
+                unborn = int(w.dob[child]) > icpc
+                if unborn:  # CP-IS: the flag for an unborn child sits on the mother's record
+                    mum = int(w.mother[h])
+                    if mum >= 0:
+                        self.ev.health_flags.append(
+                            HealthFlag(
+                                pid=mum, kind="unborn-cp-plan", start=icpc, end=min(cp_end, int(w.dob[child]))
+                            )
+                        )
+                else:
+                    self.ev.health_flags.append(HealthFlag(pid=child, kind="cp-plan", start=icpc, end=cp_end))
+                if rnd.random() < 0.12 and not unborn:
                     self.care(ref, icpc + rnd.randrange(20, 200))
                 ref.close_day = ref.cla[-1].end if ref.cla else cp_end + rnd.randrange(60, 300)
                 ref.close_reason = "RC7" if not ref.cla else rnd.choice(("RC7", "RC4", "RC3", "RC1"))
@@ -659,6 +681,8 @@ class Sim:
         return ep
 
     def eh_from(self, con: Contact) -> None:
+        if int(self.w.dob[con.child]) > con.day:
+            return
         h = int(self.w.hh_of[con.child])
         need = int(self.w.need[h])
         consent = "Y" if self.rnd.random() < 0.88 else ("N" if need == LOW else "W")
@@ -1016,6 +1040,7 @@ def simulate(world: World, seed: int) -> tuple[Events, Sim]:
     sim.police()
     sim.probation()
     sim.other_contacts()
+    sim.prebirth()
     sim.social_care()
     sim.minimums()
     sim.early_help_direct()

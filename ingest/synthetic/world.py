@@ -523,6 +523,11 @@ def _relationships(world: World, rng: np.random.Generator) -> None:
             rels.append((m, x, "ex-partner", began, began + int(rng.integers(100, 900))))
         if g >= 0 and m >= 0:
             rels.append((g, m, "parent", int(world.dob[m]), None))
+        u = int(world.unborn[h])
+        if u >= 0:
+            for parent in (m, f, a):
+                if parent >= 0:
+                    rels.append((parent, u, "parent", int(world.dob[u]), None))
 
 
 # schools: each town has primaries and secondaries; UPNs issued by the school first attended

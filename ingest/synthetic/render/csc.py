@@ -129,7 +129,8 @@ def render_csc(ctx: Ctx) -> None:
         h = int(w.hh_of[pid])
         fam_id = f"FAM{h:06d}" if h >= 0 else f"FAMP{pid:07d}"
         family.add((fam(), fam_id, lid_of(pid), ctx.iso(min(first[pid], ref_day)), "Social worker", "fact"))
-        res = w.residences(pid)
+        unborn_now = int(w.dob[pid]) > ref_day and h >= 0 and int(w.mother[h]) >= 0
+        res = w.residences(int(w.mother[h]) if unborn_now else pid)
         shown = res[-2:] if (len(res) > 1 and rnd.random() < 0.5) else res[-1:]
         if noise.old_address() and len(res) > 1:
             shown = res[-2:-1]  # the LA never heard about the last move
