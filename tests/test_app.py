@@ -226,6 +226,8 @@ def test_pdf_export_is_stamped_and_audited(gov: Governance, tmp_path: Path) -> N
     for stamp in ("sam (supervisor)", PURPOSE, "Children Act 1989 s47"):
         assert stamp in " ".join(text.split()), stamp
     assert "Tyler Jones" not in text and "T.J." in text and "B86 0LF" not in text
+    # a linked child outside the circle, named in free text
+    assert "Mia Brown" not in text and "Mia " not in text
     assert "OPINION" in text and "FACT" in text and "police" in text
 
 

@@ -196,6 +196,20 @@ def briefing_pdf(
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
+        contributions = risk.get("contributions") or []
+        if contributions:
+            pdf.set_font("DejaVu", "", 8)
+            with pdf.table(col_widths=(70, 22, 28, 30, 30), line_height=4.5) as table:
+                head = table.row()
+                for h in ("Indicator", "Points", "Date", "Agency", "Marker"):
+                    head.cell(h)
+                for c in contributions:
+                    row = table.row()
+                    row.cell(_text(c.get("indicator")))
+                    row.cell(_text(c.get("points")))
+                    row.cell(_text(c.get("occurred_on") or "undated"))
+                    row.cell(_text(c.get("agency")))
+                    row.cell(_text(c.get("marker")))
         pdf.ln(1)
 
     pdf.set_font("DejaVu", "B", 12)

@@ -192,7 +192,7 @@ def run() -> None:
         return
     view = state().get("view", "search")
     if view == "audit" and allowed("query_audit"):
-        from app.web.pages import audit
+        from app.web.views import audit
 
         audit.page(session)
         return
@@ -204,7 +204,7 @@ def run() -> None:
         return
     purpose = current_purpose()
     assert purpose is not None
-    from app.web.pages import alerts, case, review, search
+    from app.web.views import alerts, case, review, search
 
     if view == "case" and state().get("case_id"):
         if state().get("meeting"):

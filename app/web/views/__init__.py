@@ -1,1 +1,1 @@
-"""The app's pages; each has page(session, purpose)."""
+"""The app's views (not Streamlit's pages/ folder, which would expose each as its own page); each has page()."""

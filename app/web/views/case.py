@@ -111,8 +111,9 @@ def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
     people = [dict(p, hidden=p["person_id"] in hidden_ids) for p in pic["people"]]
 
     analyst_child, analyst_people = child, people
+    # linked children outside the circle: named in free text too, so the meeting reduction must know them
+    extra = [c for c in linked if c["person_id"] not in {p["person_id"] for p in people}]
     if meeting:
-        extra = [c for c in linked if c["person_id"] not in {p["person_id"] for p in people}]
         mv = meeting_view(person_id, [child, *people, *extra], visible, today)
         by_id = {p.get("person_id"): p for p in mv.people}
         child = {**by_id[person_id], "agencies": pic["child"]["agencies"]}
@@ -144,7 +145,7 @@ def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
         _linked_panel(linked, meeting)
     _views_panel([f for f in facts if f.get("fact_type") == "voice_of_child"], meeting)
     _export_panel(
-        session, purpose, analyst_child, analyst_people, visible, panels["risk"], start, end, person_id
+        session, purpose, analyst_child, analyst_people, extra, visible, panels["risk"], start, end, person_id
     )
 
 
@@ -384,11 +385,32 @@ def _views_panel(views: list[dict[str, Any]], meeting: bool) -> None:
         st.write(v.get("summary") or "")
 
 
+def _pdf_risk(risk: Mapping[str, Any], facts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The risk panel for the briefing: only contributions whose fact the role may see, without free text."""
+    markers = {f.get("fact_key"): f.get("marker") for f in facts}
+    return {
+        "score": risk["score"],
+        "suggested_level": risk["suggested_level"],
+        "contributions": [
+            {
+                "indicator": c["indicator"],
+                "occurred_on": c.get("occurred_on"),
+                "agency": c.get("agency"),
+                "marker": markers[c["fact_key"]],
+                "points": c.get("weight"),
+            }
+            for c in risk["contributions"]
+            if c["fact_key"] in markers
+        ],  # fmt: skip
+    }
+
+
 def _export_panel(
     session: Session,
     purpose: AccessPurpose,
     child: dict[str, Any],
     people: list[dict[str, Any]],
+    extra: list[dict[str, Any]],
     facts: list[dict[str, Any]],
     risk: Mapping[str, Any],
     start: date,
@@ -405,7 +427,7 @@ def _export_panel(
     if st.button("Prepare PDF briefing", key="prepare_pdf"):
         today = date.today()
         linked_ids = {p["person_id"] for p in people}
-        mv = meeting_view(person_id, [child, *people], facts, today)
+        mv = meeting_view(person_id, [child, *people, *extra], facts, today)
         by_id = {p.get("person_id"): p for p in mv.people}
         reduced_people = [dict(by_id[pid], hidden=p.get("hidden")) for pid, p in
                           ((p["person_id"], p) for p in people) if pid in by_id]  # fmt: skip
@@ -437,7 +459,9 @@ def _export_panel(
         png = picture_png(reduced_people, graphview.person_caption(reduced_child), person_id)
         st.session_state["pdf"] = {
             "case": person_id,
-            "bytes": briefing_pdf(stamp, reduced_child, reduced_people, mv.facts, risk, png),
+            "bytes": briefing_pdf(
+                stamp, reduced_child, reduced_people, mv.facts, _pdf_risk(risk, mv.facts), png
+            ),
         }
     pdf = st.session_state.get("pdf")
     if pdf and pdf["case"] == person_id:

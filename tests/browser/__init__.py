@@ -1,0 +1,1 @@
+"""Real-browser tests of the case app (headless Chromium driven by Playwright)."""
