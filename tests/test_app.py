@@ -7,11 +7,12 @@ shown; every search, view, export and decision is in the audit trail with its pu
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ from streamlit.testing.v1 import AppTest
 from app.governance import AuditEntry, Governance
 from app.web import services
 from graph.config import Settings
+from ingest.resolution.clustering import pair_key
+from ingest.resolution.engine import review_id
+from ingest.resolution.store import ResolutionStore
 from queries.alerts import Finding, list_alerts, save_findings
 from queries.model import Window
 from queries.picture import child_picture
@@ -264,23 +268,42 @@ def test_alert_decisions_need_a_reason_and_are_audited(
 def test_review_queue_shows_the_comparison_and_records_the_decision(
     gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings
 ) -> None:
+    db = neo4j_settings.database
     graph.execute_query(
-        "MATCH (a:SourceRecord {record_key: 'police|persons|N2'}), (b:SourceRecord {record_key: 'csc|children|C1'}) "
-        "CREATE (q:ReviewItem {review_id: 'Q-1', status: 'pending', match_probability: 0.82}) "
-        "CREATE (q)-[:CANDIDATE]->(a) CREATE (q)-[:CANDIDATE]->(b)",
-        database_=neo4j_settings.database,
+        "CREATE (r:SourceRecord {record_key: 'csc|children|C9', agency: 'csc', source_table: 'children', "
+        "source_record_id: 'C9', given_name: 'Mia', family_name: 'Browne', date_of_birth: date('2016-03-03')}) "
+        "CREATE (r)-[:RECORD_OF {method: 'deterministic'}]->(:Person {person_id: 'P-MIA2', "
+        "date_of_birth: date('2016-03-03')})",
+        database_=db,
     )
+    left, right = "csc|children|C9", "police|persons|N3"
+    key = pair_key(left, right)
+    comparison = {"name": {"level": "jaro_winkler>0.9", "agrees": True, "match_weight": 6.1},
+                  "dob": {"level": "exact", "agrees": True, "match_weight": 8.2}}  # fmt: skip
+    ResolutionStore(graph, db).write_reviews(
+        [{"pair_key": key, "review_id": review_id(key), "status": "pending", "at": datetime.now(UTC),
+          "props": {"left": left, "right": right, "probability": 0.86, "matched_fields": ["name", "dob"],
+                    "comparison": json.dumps(comparison), "method": "probabilistic", "reason": "between thresholds"}}]
+    )  # fmt: skip
     at = with_purpose(login("ana"))
     at.session_state["view"] = "review"
     at.run()
-    assert not at.exception
-    comparison = at.table[0].value
-    assert {"record A", "record B", "agrees"} <= set(comparison.columns)
-    assert "LA12345" in comparison.to_string()
+    assert not at.exception, at.exception
+    fields = at.table[0].value
+    assert {"record A", "record B", "agrees"} <= set(fields.columns)
+    assert "Browne" in fields.to_string() and "Brown" in fields.to_string()
+    assert "jaro_winkler>0.9" in at.dataframe[0].value.to_string()  # how the pair was scored
     at.text_input(key="review_reason").input("Same name and date of birth, same address")
     next(b for b in at.button if b.label.startswith("Confirm")).click().run()
+    assert not at.exception, at.exception
     (decision,) = entries(gov, "match_decision")
     assert decision.details["decision"] == "confirmed" and decision.gateway == "CA1989_S47"
+    persons = graph.execute_query(
+        "MATCH (r:SourceRecord)-[:RECORD_OF]->(p:Person) WHERE r.record_key IN $keys RETURN DISTINCT p.person_id AS p",
+        keys=[left, right],
+        database_=db,
+    ).records
+    assert len(persons) == 1  # the analyst's confirmation joined the two persons
 
 
 def test_expired_session_goes_back_to_login(gov: Governance) -> None:

@@ -14,6 +14,9 @@ from typing import Any
 import neo4j
 
 from app.web import interim
+from graph.config import load_settings
+from ingest.resolution import review as review_q
+from ingest.resolution.engine import ResolutionSettings
 from queries import alerts as alerts_q
 from queries import people as people_q
 from queries import picture as picture_q
@@ -239,11 +242,52 @@ def decide_alert(
     return True
 
 
-def review_queue(driver: neo4j.Driver, database: str) -> list[dict[str, Any]]:
-    return interim.review_queue(driver, database)
+# the fields shown side by side for a pair of records
+REVIEW_FIELDS = (
+    "record_key", "agency", "person_id", "given_name", "family_name", "other_names", "date_of_birth",
+    "expected_date_of_birth", "sex", "nhs_number", "upn", "la_child_id", "pnc_id", "postcode", "address_line",
+)  # fmt: skip
+
+
+def review_queue(driver: neo4j.Driver, database: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Pending pairs (``ingest.resolution.review.review_queue``), most probable first."""
+    return [
+        {"review_id": r.review_id, "probability": r.probability, "left_name": r.left_name, "right_name": r.right_name,
+         "left_agency": r.left_agency, "right_agency": r.right_agency, "matched_fields": r.matched_fields}
+        for r in review_q.review_queue(driver, database, "pending", limit)
+    ]  # fmt: skip
+
+
+def review_detail(driver: neo4j.Driver, database: str, review_id: str) -> dict[str, Any]:
+    """One pair: both records field by field, and the comparison that scored it."""
+    detail = review_q.review_detail(driver, database, review_id)
+    left, right = (detail.records + [{}, {}])[:2]
+    fields = [
+        {"field": k, "left": _iso(left.get(k)), "right": _iso(right.get(k)),
+         "agrees": left.get(k) is not None and left.get(k) == right.get(k)}
+        for k in REVIEW_FIELDS
+        if left.get(k) not in (None, "", []) or right.get(k) not in (None, "", [])
+    ]  # fmt: skip
+    comparison = [
+        {"comparison": name, "level": c.get("level"), "agrees": bool(c.get("agrees")),
+         "match_weight": c.get("match_weight")}
+        for name, c in detail.comparison.items()
+        if isinstance(c, dict)
+    ]  # fmt: skip
+    return {"review": {k: _iso(v) for k, v in detail.review.items() if k != "comparison"}, "fields": fields,
+            "comparison": comparison, "history": detail.history}  # fmt: skip
+
+
+DecisionRefused = review_q.DecisionRefused
 
 
 def decide_match(
     driver: neo4j.Driver, database: str, review_id: str, confirm: bool, user: str, reason: str
-) -> bool:
-    return interim.decide_match(driver, database, review_id, confirm, user, reason)
+) -> str:
+    """Confirm or reject a pair (``ingest.resolution.review.decide``, with the configured guards); the
+    message says what happened. Raises DecisionRefused when a guard forbids it."""
+    guards = ResolutionSettings.from_settings(load_settings()).guards
+    result = review_q.decide(
+        driver, database, review_id, "confirm" if confirm else "reject", user, reason, guards=guards
+    )
+    return result.message

@@ -1,8 +1,8 @@
 """INTERIM adapters: the child's picture read straight from the graph model (docs/graph-model.md).
 
-The picture, the chronology, cumulative risk and alerts come from the query layer (``queries/``). Hidden
-adults, linked children and the entity-resolution review queue (``ingest/resolution/``) are being built in
-parallel; until each lands, the app uses the small functions here, which return the shapes
+The picture, the chronology, cumulative risk and alerts come from the query layer (``queries/``). The
+review queue is entity resolution's (``ingest/resolution/review.py``). Hidden adults and linked children are
+being built in parallel; until each lands, the app uses the small functions here, which return the shapes
 ``app/web/data.py`` hands to the pages. ``app/web/data.py`` switches each one to the real function as it
 lands, and this module then shrinks to nothing. Every value is a Cypher parameter.
 """
@@ -132,57 +132,3 @@ def child_views(pic: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The child's recorded views (ChildView facts about the child), newest first."""
     views = [f for f in pic["facts"] if f.get("fact_type") == "voice_of_child" and f.get("about_child")]
     return sorted(views, key=lambda f: f.get("occurred_on") or "", reverse=True)
-
-
-# -- the review queue (INTERIM until ingest/resolution's review functions land) -------------------------
-# Assumed shape, from issue 5: (:ReviewItem {review_id, status: pending|confirmed|rejected, match_probability,
-# matched_fields}) -[:CANDIDATE]-> two SourceRecords.
-_COMPARED = (
-    "agency", "source_system", "given_name", "family_name", "other_names", "date_of_birth", "sex", "nhs_number",
-    "upn", "la_child_id", "pnc_id", "postcode",
-)  # fmt: skip
-
-_REVIEW = """
-MATCH (q:ReviewItem) WHERE coalesce(q.status, 'pending') = 'pending'
-MATCH (q)-[:CANDIDATE]->(r:SourceRecord)
-WITH q, r ORDER BY r.record_key
-WITH q, collect(r) AS records WHERE size(records) = 2
-RETURN q {.*} AS item, [r IN records | r {.*, raw_json: null, row_hash: null}] AS records
-ORDER BY q.match_probability DESC
-LIMIT $limit
-"""
-
-_DECIDE_REVIEW = """
-MATCH (q:ReviewItem {review_id: $review_id})
-SET q.status = $status, q.decided_by = $user, q.decided_at = datetime(), q.decision_reason = $reason
-RETURN q.review_id AS review_id
-"""
-
-
-def review_queue(driver: neo4j.Driver, database: str, limit: int = 200) -> list[dict[str, Any]]:
-    out = []
-    for rec in _read(driver, database, _REVIEW, limit=limit):
-        item = {k: native(v) for k, v in dict(rec["item"]).items()}
-        left, right = ({k: native(r.get(k)) for k in ("record_key", *_COMPARED)} for r in rec["records"])
-        item["left"], item["right"] = left, right
-        item["comparison"] = [
-            {"field": k, "left": left.get(k), "right": right.get(k),
-             "agrees": left.get(k) is not None and left.get(k) == right.get(k)}
-            for k in _COMPARED if left.get(k) is not None or right.get(k) is not None
-        ]  # fmt: skip
-        out.append(item)
-    return out
-
-
-def decide_match(
-    driver: neo4j.Driver, database: str, review_id: str, confirm: bool, user: str, reason: str
-) -> bool:
-    records, _, _ = driver.execute_query(
-        _DECIDE_REVIEW,
-        review_id=review_id,
-        status="confirmed" if confirm else "rejected",
-        user=user,
-        reason=reason,
-        database_=database,
-    )
-    return bool(records)

@@ -1,5 +1,5 @@
-"""The review queue: pairs of records entity resolution was unsure about, side by side; confirm or reject
-(audited as a match decision, with the purpose and gateway)."""
+"""The review queue: pairs of records entity resolution was unsure about, side by side with the comparison
+that scored them; confirm or reject with a reason (audited as a match decision, with purpose and gateway)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import streamlit as st
 from app.governance import AccessPurpose, GovernanceError, Session
 from app.web import data, services
 
+MIN_REASON = 10
+
 
 def page(session: Session, purpose: AccessPurpose) -> None:
     st.title("Review queue")
@@ -17,61 +19,66 @@ def page(session: Session, purpose: AccessPurpose) -> None:
     if not items:
         st.info("Nothing to review.")
         return
-    ids = [str(i["review_id"]) for i in items]
-    pick = st.selectbox(
-        "Pair",
-        ids,
-        format_func=lambda r: next(
-            f"{i['left'].get('given_name') or ''} {i['left'].get('family_name') or ''} / "
-            f"{i['right'].get('given_name') or ''} {i['right'].get('family_name') or ''} "
-            f"(p={float(i.get('match_probability') or 0):.2f})"
-            for i in items
-            if str(i["review_id"]) == r
-        ),
-        key="review_pick",
+    labels = {
+        i["review_id"]: f"{i['left_name'] or '?'} ({i['left_agency']}) / {i['right_name'] or '?'} "
+        f"({i['right_agency']}), p={float(i['probability'] or 0):.2f}"
+        for i in items
+    }
+    pick = st.selectbox("Pair", list(labels), format_func=lambda r: labels[r], key="review_pick")
+    detail = data.review_detail(services.driver(), services.database(), pick)
+    st.markdown(f"Match probability **{float(detail['review'].get('probability') or 0):.2f}**")
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "field": f["field"].replace("_", " "),
+                    "record A": f["left"],
+                    "record B": f["right"],
+                    "agrees": "yes" if f["agrees"] else "no",
+                }
+                for f in detail["fields"]
+            ]  # fmt: skip
+        )
     )
-    item = next(i for i in items if str(i["review_id"]) == pick)
-    st.markdown(f"Match probability **{float(item.get('match_probability') or 0):.2f}**")
-    frame = pd.DataFrame(
-        [
-            {
-                "field": c["field"].replace("_", " "),
-                "record A": c["left"],
-                "record B": c["right"],
-                "agrees": "yes" if c["agrees"] else "no",
-            }
-            for c in item["comparison"]
-        ]  # fmt: skip
-    )
-    st.table(frame)
-    st.caption(f"A: {item['left'].get('record_key')} · B: {item['right'].get('record_key')}")
+    if detail["comparison"]:
+        st.markdown("**How the pair was scored**")
+        st.dataframe(pd.DataFrame(detail["comparison"]), hide_index=True, width="stretch")
+    for earlier in detail["history"]:
+        st.caption(f"Earlier decision: {earlier}")
     with st.form("match_decision_form"):
         reason = st.text_input("Why (recorded)", key="review_reason")
         c1, c2 = st.columns(2)
         confirm = c1.form_submit_button("Confirm: same person")
         reject = c2.form_submit_button("Reject: different people")
-    if confirm or reject:
-        try:
-            services.governance().record(
-                session,
-                "match_decision",
-                purpose=purpose,
-                details={
-                    "review_id": pick,
-                    "decision": "confirmed" if confirm else "rejected",
-                    "records": [item["left"].get("record_key"), item["right"].get("record_key")],
-                    "reason": (reason or "").strip(),
-                },  # fmt: skip
-            )
-        except GovernanceError as exc:
-            st.error(f"The decision could not be recorded, so it is not made: {exc}")
-            return
-        data.decide_match(
-            services.driver(),
-            services.database(),
-            pick,
-            bool(confirm),
-            session.username,
-            (reason or "").strip(),
+    if not (confirm or reject):
+        return
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        st.error(f"Give the reason in at least {MIN_REASON} characters.")
+        return
+    decision = "confirmed" if confirm else "rejected"
+    try:
+        services.governance().record(
+            session,
+            "match_decision",
+            purpose=purpose,
+            details={
+                "review_id": pick,
+                "decision": decision,
+                "reason": reason,
+                "records": [f["left"] for f in detail["fields"] if f["field"] == "record_key"]
+                + [f["right"] for f in detail["fields"] if f["field"] == "record_key"],
+            },  # fmt: skip
         )
-        st.success("Confirmed as the same person." if confirm else "Rejected: kept apart.")
+    except GovernanceError as exc:
+        st.error(f"The decision could not be recorded, so it is not made: {exc}")
+        return
+    try:
+        message = data.decide_match(
+            services.driver(), services.database(), pick, bool(confirm), session.username, reason
+        )
+    except data.DecisionRefused as exc:
+        st.error(f"Refused: {exc}")
+        return
+    services.clear_caches()
+    st.success(message)
