@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: venv run test lint typecheck unit compose-check bench clean-db
+.PHONY: venv run test lint typecheck unit compose-check bench clean-db browser
 
 venv: $(VENV)/.installed
 
@@ -31,8 +31,26 @@ compose-check:
 		docker compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
 	else echo "docker compose client not found: skipping docker-compose.yml check"; fi
 
+# Debian's Chromium for the app's real-browser test (Playwright drives it by executable_path: it cannot
+# download a browser of its own here), and poppler-utils, which the tests use to read the PDF briefing.
+APT_PACKAGES := chromium chromium-driver poppler-utils
+browser:
+	@if [ -x /usr/bin/chromium ] && command -v pdftotext >/dev/null 2>&1; then \
+		echo "browser: /usr/bin/chromium present"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "browser: WARNING no apt-get here: install Chromium at /usr/bin/chromium (or set JIGSAW_CHROMIUM) and poppler-utils; the browser test is skipped until then"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); \
+	else \
+		echo "browser: WARNING not root and no password-less sudo: run 'sudo apt-get install $(APT_PACKAGES)'; the browser test is skipped until then"; \
+	fi
+
 # The tests start their own throwaway Neo4j (or use NEO4J_URI) and run Cypher against it.
-test: venv lint typecheck compose-check
+test: venv lint typecheck compose-check browser
 	$(BIN)/pytest
 
 clean-db:
