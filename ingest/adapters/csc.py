@@ -173,24 +173,43 @@ def _reader(kind: str) -> ContractCsvAdapter:
     return type(f"Reader_{spec.table}", (ContractCsvAdapter,), {"spec": spec})()  # type: ignore[no-any-return]
 
 
-def loadable_rows(spec: FileSpec, path: Path) -> list[dict[str, Any]]:
-    """The rows of a sibling contract file that its adapter will load (flagged doubtful values included), as far as
-    the file alone tells; none when the file is absent or unreadable (its own adapter reports why)."""
+def contract_rows(spec: FileSpec, path: Path) -> list[dict[str, Any]]:
+    """The rows of a sibling contract file that pass the contract (doubtful values flagged); none when the file is
+    absent or unreadable (its own adapter reports why)."""
     try:
-        st = path.stat()
-    except OSError:
-        return []
-    return _loadable_rows(spec.kind, str(path), st.st_mtime_ns, st.st_size)
-
-
-@lru_cache(maxsize=32)
-def _loadable_rows(kind: str, path: str, _mtime: int, _size: int) -> list[dict[str, Any]]:
-    adapter = next((a for a in ADAPTERS if a.kind == kind), None)
-    read = getattr(adapter, "own_read", None) or _reader(kind).read  # the file as its adapter reads it, alone
-    try:
-        return [r.data for r in read(Path(path)) if "__errors__" not in r.data and "__error__" not in r.data]
+        return [
+            r.data
+            for r in _reader(spec.kind).read(path)
+            if "__errors__" not in r.data and "__error__" not in r.data
+        ]
     except (BadFileError, OSError, UnicodeDecodeError, ValueError):
         return []
+
+
+def loadable_ids(spec: FileSpec, path: Path) -> frozenset[str]:
+    """The source record ids of the rows of a sibling file that its own adapter will load (its references to
+    other files checked too), read once per version of the folder."""
+    try:
+        folder = tuple(
+            sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in path.parent.iterdir())
+        )
+    except OSError:
+        return frozenset()
+    return _loadable_ids(spec.kind, str(path), folder)
+
+
+@lru_cache(maxsize=64)
+def _loadable_ids(kind: str, path: str, _folder: tuple[tuple[str, int, int], ...]) -> frozenset[str]:
+    spec = next(s for s in contract.FILES if s.kind == kind)
+    adapter = next((a for a in ADAPTERS if a.kind == kind), None) or _reader(kind)
+    try:
+        return frozenset(
+            spec.source_record_id(r.data)
+            for r in adapter.read(Path(path))
+            if "__errors__" not in r.data and "__error__" not in r.data
+        )
+    except (BadFileError, OSError, UnicodeDecodeError, ValueError):
+        return frozenset()
 
 
 def sibling(path: Path, spec: FileSpec) -> Path:
@@ -200,7 +219,7 @@ def sibling(path: Path, spec: FileSpec) -> Path:
 def linked_identifiers_by_person(path: Path) -> dict[str, list[dict[str, Any]]]:
     """person id -> the identifiers ``ssd_linked_identifiers.csv`` holds for them (type, value, from, to)."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for r in loadable_rows(contract.LINKED_IDENTIFIERS, path):
+    for r in contract_rows(contract.LINKED_IDENTIFIERS, path):
         out.setdefault(r["link_person_id"], []).append(
             {
                 "type": r["link_identifier_type"],
@@ -215,7 +234,7 @@ def linked_identifiers_by_person(path: Path) -> dict[str, list[dict[str, Any]]]:
 def current_address_by_person(path: Path) -> dict[str, dict[str, Any]]:
     """person id -> their current home address in ``ssd_address.csv`` (no end date, latest start)."""
     best: dict[str, dict[str, Any]] = {}
-    for r in loadable_rows(contract.ADDRESS, path):
+    for r in contract_rows(contract.ADDRESS, path):
         if r.get("addr_address_end_date") or r.get("addr_address_type") not in (None, "HOME"):
             continue
         pid = r["addr_person_id"]
@@ -231,18 +250,16 @@ def current_address_by_person(path: Path) -> dict[str, dict[str, Any]]:
     return best
 
 
-def check_references(
-    adapter: ContractCsvAdapter, path: Path, rows: Iterable[RawRow], refs: dict[str, str]
-) -> Iterator[RawRow]:
+def check_references(path: Path, rows: Iterable[RawRow], refs: dict[str, str]) -> Iterator[RawRow]:
     """Quarantine, before it is transformed, a row that refers (column -> file kind) to a row the sibling file does
     not hold or will quarantine: otherwise its fact would be written and then lose its child. When the sibling
     file is absent (loaded in another run), the writer checks the reference in the graph instead."""
-    known: dict[str, tuple[str, set[str]]] = {}
+    known: dict[str, tuple[str, frozenset[str]]] = {}
     for column, kind in refs.items():
         target = next(s for s in contract.FILES if s.kind == kind)
         other = sibling(path, target)
         if other.exists() and other.resolve() != path.resolve():
-            known[column] = (other.name, {target.source_record_id(r) for r in loadable_rows(target, other)})
+            known[column] = (other.name, loadable_ids(target, other))
     for raw in rows:
         d = raw.data
         if "__errors__" not in d and "__error__" not in d:
@@ -275,7 +292,7 @@ class SsdAdapter(ContractCsvAdapter):
 
     def read(self, path: Path) -> Iterator[RawRow]:
         refs = {**self.spec.person_refs, **self.part_of}
-        return check_references(self, path, super().read(path), refs)
+        return check_references(path, super().read(path), refs)
 
     def prov(self, row: RawRow, ctx: Context, source_id: str | None = None) -> Provenance:
         d = row.data
@@ -356,7 +373,7 @@ class SsdLinkedIdentifiers(SsdAdapter):
     load_order = 20
 
     def read(self, path: Path) -> Iterator[RawRow]:
-        people = {r["pers_person_id"] for r in loadable_rows(contract.PERSON, sibling(path, contract.PERSON))}
+        people = loadable_ids(contract.PERSON, sibling(path, contract.PERSON))
         for raw in super().read(path):
             raw.data["__person_loadable__"] = raw.data.get("link_person_id") in people
             yield raw
@@ -543,7 +560,7 @@ class SsdAssessmentFactors(SsdAdapter):
     def read(self, path: Path) -> Iterator[RawRow]:
         child_of = {
             r["cina_assessment_id"]: r["cina_person_id"]
-            for r in loadable_rows(contract.CIN_ASSESSMENTS, sibling(path, contract.CIN_ASSESSMENTS))
+            for r in contract_rows(contract.CIN_ASSESSMENTS, sibling(path, contract.CIN_ASSESSMENTS))
         }
         for raw in super().read(path):
             child = child_of.get(raw.data.get("cinf_assessment_id") or "")

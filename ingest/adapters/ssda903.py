@@ -46,10 +46,9 @@ class Ssda903Adapter(ContractCsvAdapter):
     doubtful_required: ClassVar[frozenset[str]] = frozenset()  # required columns whose bad value is flagged
 
     def read(self, path: Path) -> Iterator[RawRow]:
-        return check_references(self, path, self.own_read(path), dict(self.spec.person_refs))
+        return check_references(path, self._read(path), dict(self.spec.person_refs))
 
-    def own_read(self, path: Path) -> Iterator[RawRow]:
-        """The file as this adapter reads it, without looking at the other files (what others look up)."""
+    def _read(self, path: Path) -> Iterator[RawRow]:
         recorded = file_date(path)
         first_line: dict[str, int] = {}
         for raw in super().read(path):
