@@ -6,8 +6,10 @@ import typer
 
 from app.commands.app import app_command
 from app.commands.audit import audit_app
+from app.commands.case import case_command
 from app.commands.db import db_app
 from app.commands.ingest import ingest_command
+from app.commands.patterns import patterns_app
 from app.commands.resolve import register as register_resolution
 from app.commands.synth import synth
 from app.commands.up import up_command
@@ -27,6 +29,8 @@ cli.command("up")(up_command)
 cli.command("app")(app_command)
 register_resolution(cli)  # resolve, review, export links
 cli.command("synth")(synth)
+cli.command("case")(case_command)
+cli.add_typer(patterns_app, name="patterns")
 
 
 @cli.callback()

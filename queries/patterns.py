@@ -576,7 +576,18 @@ class SweepReport:
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, content: bool = True) -> dict[str, Any]:
+        """The report as JSON-ready data. ``content=False`` leaves out free text (summaries): identifiers only
+        (patterns, people with their record keys, evidence facts with their source record keys, dates)."""
+        findings = [f.as_dict() for f in self.findings]
+        if not content:
+            findings = [
+                {
+                    **{k: v for k, v in f.items() if k != "summary"},
+                    "evidence": [{k: v for k, v in e.items() if k != "summary"} for e in f["evidence"]],
+                }
+                for f in findings
+            ]
         out: dict[str, Any] = alerts_q.jsonable(
             {
                 "run_id": self.run_id,
@@ -590,7 +601,7 @@ class SweepReport:
                     r.pattern: {"findings": len(r.findings), "seconds": round(r.seconds, 3)}
                     for r in self.results
                 },
-                "alerts": [f.as_dict() for f in self.findings],
+                "alerts": findings,
             }
         )
         return out
