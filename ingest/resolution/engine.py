@@ -263,7 +263,7 @@ def _model(
                            "seed": settings.seed})  # fmt: skip
     folder = settings.data_dir / "models"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"model-v{version:04d}.json"
+    path = folder / f"model-v{version:04d}-{trained_at:%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(model, indent=2, sort_keys=True), encoding="utf-8")
     store.record_model(version, _model_props(model, path, _file_sha256(path)))
     report.model_version, report.model_trained, report.model_path = version, True, str(path)
@@ -369,7 +369,15 @@ def resolve(
             report.auto_linked_records += len(members)
         for key in members:
             evidence = link_evidence(key, result.evidence.get(key), automatic_by)
-            new = link_props(key, pid, evidence, links.get(key), now, report.run_id)
+            before = links.get(key)
+            if (
+                key not in result.evidence
+                and before
+                and before[0] == pid
+                and before[1].get("method") == METHOD_ANALYST
+            ):
+                evidence = {k: before[1].get(k) for k in evidence}  # an analyst's split stands as it was made
+            new = link_props(key, pid, evidence, before, now, report.run_id)
             if new is None:
                 report.links_unchanged += 1
             else:

@@ -18,7 +18,7 @@ import pyarrow as pa
 from ingest.resolution import identifiers as ids
 from ingest.resolution.names import name_tokens, nickname_groups, phonetic
 
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"
 
 # what the store hands over: one row per SourceRecord
 RECORD_COLUMNS: tuple[str, ...] = (

@@ -4,7 +4,8 @@ The comparisons (each a list of levels, best first) are defined here as Splink s
 that the saved model is plain JSON: names (exact, nickname group, Jaro-Winkler, phonetic, other names),
 date of birth (exact, day/month transposed, one-character typo, expected date of an unborn baby),
 sex, address and postcode history, and partial identifiers (the same or a one-typo NHS number, UPN,
-PNC id or LA child id, valid or not). Training is unsupervised: u by random sampling, m by
+PNC id or LA child id, valid or not). No term-frequency adjustments: a level's weight is the same for
+every pair, which keeps the explanation simple and small loads stable. Training is unsupervised: u by random sampling, m by
 expectation maximisation on two blockings. Nothing is downloaded: Splink's charts and example data
 sets, which would fetch, are not used.
 """
@@ -35,7 +36,7 @@ class Level:
     label: str
     agrees: bool  # counts as an agreeing field in ``matched_fields``
     null: bool = False
-    tf_column: str | None = None
+    fixed_m: float | None = None  # a prior m, not trained: for levels training cannot observe
 
 
 def _null(*cols: str, arrays: bool = False) -> Level:
@@ -62,7 +63,7 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
     ),
     "family_name": (
         _null("family"),
-        Level("family_l = family_r", "exact", True, tf_column="family"),
+        Level("family_l = family_r", "exact", True),
         Level("list_has_any(family_tokens_l, family_tokens_r)", "part of a double name", True),
         Level("jaro_winkler_similarity(family_l, family_r) >= 0.92", "similar", True),
         Level("family_ph_l = family_ph_r", "phonetic", True),
@@ -72,13 +73,20 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
     "date_of_birth": (
         _null("dob_any"),
         Level("dob_l = dob_r", "exact", True),
-        Level("is_expected_l AND is_expected_r AND dob_any_l = dob_any_r", "same expected date", True),
+        # unborn babies' records carry no NHS number and seldom fall in the EM blockings: their m is a prior
+        Level(
+            "is_expected_l AND is_expected_r AND dob_any_l = dob_any_r",
+            "same expected date",
+            True,
+            fixed_m=0.005,
+        ),
         Level("dob_l = dob_t_r", "day and month transposed", True),
         Level("damerau_levenshtein(dob_l, dob_r) <= 1", "one character different", True),
         Level(
             "(is_expected_l OR is_expected_r) AND abs(date_diff('day', dob_any_l, dob_any_r)) <= 42",
             "born within six weeks of the expected date",
             True,
+            fixed_m=0.01,
         ),
         Level("abs(date_diff('day', dob_any_l, dob_any_r)) <= 366", "within a year", False),
         Level("ELSE", "different", False),
@@ -150,9 +158,9 @@ def settings_dict() -> dict[str, Any]:
             entry: dict[str, Any] = {"sql_condition": level.sql, "label_for_charts": level.label}
             if level.null:
                 entry["is_null_level"] = True
-            if level.tf_column:
-                entry["tf_adjustment_column"] = level.tf_column
-                entry["tf_adjustment_weight"] = 1.0
+            if level.fixed_m is not None:
+                entry["m_probability"] = level.fixed_m
+                entry["fix_m_probability"] = True
             comparison_levels.append(entry)
         comparisons.append({"output_column_name": name, "comparison_levels": comparison_levels})
     return {
@@ -265,11 +273,15 @@ class Matcher:
             log.info("too few records share an NHS number to estimate m from them; kept the EM estimates")
             return
         em_model = self.linker.misc.save_model_to_json()
-        relabel = Linker(self.records, em_model, log_level=None)
+        blank = json.loads(json.dumps(em_model))  # m unknown, so that levels the labels never reach show
+        for comparison in blank["comparisons"]:
+            for level in comparison["comparison_levels"]:
+                if not level.get("fix_m_probability"):
+                    level.pop("m_probability", None)
+        relabel = Linker(self.records, blank, log_level=None)
         relabel.training.estimate_m_from_label_column("nhs_valid")
-        self.linker = Linker(
-            self.records, _merge_m(em_model, relabel.misc.save_model_to_json()), log_level=None
-        )
+        merged = _merge_m(em_model, relabel.misc.save_model_to_json(), floor=0.5 / labelled)
+        self.linker = Linker(self.records, merged, log_level=None)
 
     def model(self, metadata: dict[str, Any]) -> dict[str, Any]:
         """The trained model as JSON-ready data: Jigsaw's metadata and Splink's own settings."""
@@ -314,22 +326,30 @@ class Matcher:
         return out
 
 
-def _merge_m(em_model: dict[str, Any], labelled: dict[str, Any]) -> dict[str, Any]:
+def _merge_m(em_model: dict[str, Any], labelled: dict[str, Any], floor: float) -> dict[str, Any]:
     """The EM model with m taken from the label-based estimate, except for the identifiers comparison
-    (the labels are identifiers, so they say nothing about it) and levels the labels never reached."""
+    (the labels are identifiers, so they say nothing about it) and fixed levels. A level the labelled
+    pairs never reached is rare among true matches: it gets ``floor`` (half a pair's share), and each
+    comparison's m values are scaled to sum to one again."""
     merged: dict[str, Any] = json.loads(json.dumps(em_model))
     by_name = {c["output_column_name"]: c for c in labelled["comparisons"]}
     for comparison in merged["comparisons"]:
         name = comparison["output_column_name"]
         if name == "identifiers":
             continue
-        for level, new in zip(
-            comparison["comparison_levels"], by_name[name]["comparison_levels"], strict=True
-        ):
-            m = new.get("m_probability")
-            if level.get("is_null_level") or not isinstance(m, int | float) or m <= 0:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        new_levels = [lv for lv in by_name[name]["comparison_levels"] if not lv.get("is_null_level")]
+        free = []
+        for level, new in zip(levels, new_levels, strict=True):
+            if level.get("fix_m_probability"):
                 continue
-            level["m_probability"] = m
+            m = new.get("m_probability")
+            level["m_probability"] = m if isinstance(m, int | float) and m > 0 else floor
+            free.append(level)
+        fixed = sum(float(lv["m_probability"]) for lv in levels if lv.get("fix_m_probability"))
+        total = sum(float(lv["m_probability"]) for lv in free)
+        for level in free:
+            level["m_probability"] = float(level["m_probability"]) * (1 - fixed) / total
     return merged
 
 

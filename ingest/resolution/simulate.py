@@ -57,6 +57,8 @@ DISTRICTS = ("B86", "B87", "B88", "B90", "B91", "B92", "B93", "B94")
 SURNAME_VARIANTS = {"smith": "smyth", "smyth": "smith", "thompson": "thomson", "clarke": "clark",
                     "davies": "davis", "phillips": "philips", "mathews": "matthews", "reid": "reed",
                     "stewart": "stuart", "obrien": "o'brien", "oconnor": "o'connor"}  # fmt: skip
+# how often each agency holds the person's NHS number
+NHS_HELD = {"health": 1.0, "csc": 0.7, "early_help": 0.5, "education": 0.2}
 AGENCY_TABLE = {
     "police": "persons",
     "health": "patients",
@@ -67,6 +69,19 @@ AGENCY_TABLE = {
     "housing": "occupants",
     "third_sector": "contacts",
 }
+
+
+def _zipf(n: int, offset: float) -> list[float]:
+    total, out = 0.0, []
+    for rank in range(n):
+        total += 1 / (rank + offset)
+        out.append(total)
+    return out
+
+
+_SURNAME_WEIGHTS = _zipf(len(SURNAMES), 8)
+_MALE_WEIGHTS = _zipf(len(MALE), 4)
+_FEMALE_WEIGHTS = _zipf(len(FEMALE), 4)
 
 
 def _nhs_number(rng: random.Random) -> str:
@@ -143,15 +158,12 @@ class Simulator:
 
     def _surname(self) -> str:
         # Zipf-like: common surnames are common, so that unrelated people share them
-        idx = min(int(self.rng.paretovariate(0.9)) - 1, len(SURNAMES) - 1)
-        return SURNAMES[idx] if self.rng.random() < 0.5 else self.rng.choice(SURNAMES)
+        return self.rng.choices(SURNAMES, cum_weights=_SURNAME_WEIGHTS)[0]
 
     def _given(self, sex: str, avoid: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-        pool = MALE if sex == "m" else FEMALE
+        pool, weights = (MALE, _MALE_WEIGHTS) if sex == "m" else (FEMALE, _FEMALE_WEIGHTS)
         while True:
-            name = pool[min(int(self.rng.paretovariate(0.8)) - 1, len(pool) - 1)]
-            if self.rng.random() < 0.5:
-                name = self.rng.choice(pool)
+            name = self.rng.choices(pool, cum_weights=weights)[0]
             if name not in avoid:
                 return name
 
@@ -185,12 +197,16 @@ class Simulator:
         mother_age = (self.reference - (mother.dob or self.reference)).days / 365.25
         n_children = rng.choice((0, 1, 1, 2, 2, 3, 4))
         used = {m.given for m in members}  # children are not named after a parent (but see below)
+        double = len(members) > 1 and members[1].family != family_name and rng.random() < 0.3
+        children_name = f"{family_name}-{members[1].family}" if double else family_name
         for _ in range(n_children):
             age = rng.uniform(0, min(17.9, max(mother_age - 16, 0.1)))
             sex = rng.choice("mf")
-            child = self._person(sex, family_name, self._dob(age, age + 0.01), addresses=home, avoid=used)
+            child = self._person(sex, children_name, self._dob(age, age + 0.01), addresses=home, avoid=used)
             used.add(child.given)
             members.append(child)
+            if age < 1.5 and rng.random() < 0.5 and child.dob:  # maternity's record from before the birth
+                child.expected = child.dob + timedelta(days=rng.randrange(-21, 22))
             if rng.random() < 0.04:  # twins: same dob, surname, address; a different first name
                 twin_sex = rng.choice("mf")
                 twin = self._person(twin_sex, family_name, child.dob, addresses=home, avoid=used)
@@ -213,7 +229,7 @@ class Simulator:
         rng = self.rng
         age = (self.reference - p.dob).days / 365.25 if p.dob else -1.0
         if p.dob is None:  # unborn: maternity (health) knows; CSC if there is a pre-birth concern
-            p.agencies = ["health"] + (["csc"] if rng.random() < 0.5 else [])
+            p.agencies = ["health:antenatal"] + (["csc:antenatal"] if rng.random() < 0.5 else [])
             p.nhs = None
             return
         agencies = ["health"] if rng.random() < 0.9 else []
@@ -243,6 +259,8 @@ class Simulator:
             agencies.append("third_sector")
         if not agencies:
             agencies.append("health")
+        if p.expected is not None:
+            agencies.append("health:antenatal")
         if rng.random() < 0.1:  # a second record in the same agency (a duplicate, a re-registration)
             agencies.append(rng.choice(agencies))
         p.agencies = agencies
@@ -264,6 +282,8 @@ class Simulator:
 
     def _noisy_family(self, family: str) -> str:
         rng = self.rng
+        if "-" in family and rng.random() < 0.3:  # one part of a double-barrelled name
+            return rng.choice(family.split("-"))
         r = rng.random()
         if r < 0.05 * self.noise and family in SURNAME_VARIANTS:
             return SURNAME_VARIANTS[family]
@@ -289,35 +309,37 @@ class Simulator:
             return None
         return dob
 
-    def record(self, p: SimPerson, agency: str, seq: int) -> dict[str, Any]:
+    def record(self, p: SimPerson, agency_role: str, seq: int) -> dict[str, Any]:
         rng = self.rng
         noise = self.noise
-        nhs = p.nhs if agency in ("health", "csc", "education", "early_help") or rng.random() < 0.2 else None
+        agency, _, role = agency_role.partition(":")
+        antenatal = role == "antenatal"  # recorded before the birth: an expected date, no name yet
+        nhs = p.nhs if rng.random() < NHS_HELD.get(agency, 0.1) and not antenatal else None
         if nhs and rng.random() < 0.02 * noise:
             nhs = _typo_digits(rng, nhs)
-        if nhs and agency != "health" and rng.random() < 0.25:
-            nhs = None
         address = p.addresses[0] if p.addresses else (None, None)
         if len(p.addresses) > 1 and rng.random() < 0.4:
             address = rng.choice(p.addresses[1:])  # this agency holds an old address
         if rng.random() < 0.05 * noise:
             address = (None, None)
+        elif address[0] and rng.random() < 0.35 * noise:
+            address = (_restyle(rng, address[0]), address[1])  # agencies write addresses their own way
         history = [a for a in p.addresses if a != address] if rng.random() < 0.5 else []
         given: str | None = self._noisy_given(p.given)
         sex = p.sex if rng.random() > 0.05 * noise else None
         other = p.middle if (p.middle and rng.random() < 0.5) else None
-        if p.dob is None:
-            given = "Baby" if rng.random() < 0.5 else None  # unborn: maternity has no first name yet
+        if antenatal:
+            given = "Baby" if rng.random() < 0.5 else None  # maternity has no first name yet
             other = None
         rid = f"{agency[:2].upper()}{p.person_id[1:]}{seq}"
         return {
-            "record_key": f"{agency}|{AGENCY_TABLE[agency]}|{rid}",
+            "record_key": f"{agency}|{'maternity' if antenatal else AGENCY_TABLE[agency]}|{rid}",
             "agency": agency,
             "source_record_id": rid,
             "given_name": _cap(given),
             "family_name": _cap(self._noisy_family(p.family)),
             "other_names": _cap(other),
-            "date_of_birth": self._noisy_dob(p.dob),
+            "date_of_birth": None if antenatal else self._noisy_dob(p.dob),
             "expected_date_of_birth": p.expected,
             "sex": {"m": "M", "f": "F"}.get(sex or "", None),
             "nhs_number": nhs,
@@ -339,6 +361,21 @@ class Simulator:
                     rows.append(self.record(person, agency, seq))
         records = pd.DataFrame(rows)
         return Simulation(records, records[["record_key", "true_person_id"]].copy())
+
+
+STREET_STYLES = {"Street": "St", "Road": "Rd", "Lane": "Ln", "Avenue": "Ave", "Close": "Cl", "Grove": "Gr"}
+
+
+def _restyle(rng: random.Random, line: str) -> str:
+    """The same address as another agency writes it: abbreviated, with a flat number, or shouted."""
+    kind = rng.random()
+    if kind < 0.5:
+        for full, short in STREET_STYLES.items():
+            line = line.replace(full, short)
+        return line
+    if kind < 0.7:
+        return f"Flat {rng.randrange(1, 6)}, {line}"
+    return line.upper()
 
 
 def _cap(value: str | None) -> str | None:
