@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import multiprocessing
 import shutil
 import time
+import traceback
 from collections.abc import Callable
 from datetime import date, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,17 +41,27 @@ STEPS = (
     "building people, households and addresses",
     "simulating years of events",
     "planting patterns and case studies",
-    "writing police",
+    "writing police (health and education in parallel)",
     "writing children's social care",
-    "writing health",
-    "writing education",
     "writing early help, probation, housing, third sector",
+    "finishing health and education",
     "writing truth",
     "planting bad rows",
 )
-
-AGENCY_FOLDERS = ("police", "csc", "health", "education", "early_help", "probation", "housing", "third_sector",
-                  "truth")  # fmt: skip
+AGENCY_FOLDERS = (
+    "police",
+    "csc",
+    "health",
+    "education",
+    "early_help",
+    "probation",
+    "housing",
+    "third_sector",
+    "truth",
+)
+AGENCY_ORDER = {a: i for i, a in enumerate(AGENCY_FOLDERS)}
+# events whose record keys the health and education writers set (sent back from the worker process)
+KEYED_BY_WORKER = ("encounters", "health_flags", "maternity", "exclusions", "cme")
 
 
 def generate(cfg: SynthConfig, progress: Progress | None = None) -> Truth:
@@ -72,28 +86,91 @@ def generate(cfg: SynthConfig, progress: Progress | None = None) -> Truth:
     last = cfg.reference_date + timedelta(days=3660)
     ctx = Ctx(world=world, events=events, root=out, truth=Truth(), dates=DateText(first, last), seed=cfg.seed)
     step(STEPS[3])
+    worker = _start_worker(ctx)
     render_police(ctx)
     step(STEPS[4])
     render_csc(ctx)
     step(STEPS[5])
-    render_health(ctx)
-    step(STEPS[6])
-    render_education(ctx)
-    step(STEPS[7])
     render_early_help(ctx)
     render_probation(ctx)
     render_housing(ctx)
     render_third_sector(ctx)
-    step(STEPS[8])
+    step(STEPS[6])
+    _finish_worker(ctx, worker)
+    # the same order whichever process wrote what: agency by agency, each in its own writing order
+    ctx.truth.persons.sort(key=lambda item: AGENCY_ORDER[item[0].split("|", 1)[0]])
+    step(STEPS[7])
     ctx.truth.patterns = patterns.materialise(planted, ctx)
     ctx.truth.stats.update(patterns.base_rates(ctx))
     write_truth(ctx)
-    step(STEPS[9])
+    step(STEPS[8])
     if cfg.bad_rows:
         plant_bad_rows(ctx)
         write_bad_rows(ctx)
     log.info("county of %d children written to %s in %.1f s", cfg.children, out, time.perf_counter() - t0)
     return ctx.truth
+
+
+def _health_and_education(ctx: Ctx) -> dict[str, Any]:
+    ctx.truth = Truth()
+    render_health(ctx)
+    render_education(ctx)
+    keys = {name: [e.key for e in getattr(ctx.events, name)] for name in KEYED_BY_WORKER}
+    return {
+        "persons": ctx.truth.persons,
+        "mentions": ctx.truth.mentions,
+        "stats": ctx.truth.stats,
+        "keys": keys,
+    }
+
+
+def _worker_main(ctx: Ctx, conn: Connection) -> None:
+    try:
+        conn.send({"ok": True, **_health_and_education(ctx)})
+    except BaseException:  # report anything to the parent, which raises it
+        conn.send({"ok": False, "error": traceback.format_exc()})
+    finally:
+        conn.close()
+
+
+Worker = tuple[Any, Connection] | dict[str, Any]
+
+
+def _start_worker(ctx: Ctx) -> Worker:
+    """Write health and education in a forked process (the two biggest extracts, which depend on no other
+    agency's record ids) while this process writes the rest. Without fork, they are written here."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _health_and_education(_copy_ctx(ctx))
+    mp = multiprocessing.get_context("fork")
+    recv, send = mp.Pipe(duplex=False)
+    proc = mp.Process(target=_worker_main, args=(ctx, send), daemon=True)
+    proc.start()
+    send.close()
+    return proc, recv
+
+
+def _copy_ctx(ctx: Ctx) -> Ctx:
+    return Ctx(
+        world=ctx.world, events=ctx.events, root=ctx.root, truth=Truth(), dates=ctx.dates, seed=ctx.seed
+    )
+
+
+def _finish_worker(ctx: Ctx, worker: Worker) -> None:
+    if isinstance(worker, dict):
+        result = worker
+    else:
+        proc, recv = worker
+        result = recv.recv()
+        proc.join()
+        if not result.get("ok"):
+            raise RuntimeError("writing health and education failed:\n" + result.get("error", ""))
+    for key, pid in result["persons"]:
+        ctx.truth.person(key.split("|", 1)[0], key, pid)
+    ctx.truth.mentions.extend(result["mentions"])
+    ctx.truth.stats.update(result["stats"])
+    for name, keys in result["keys"].items():
+        for event, key in zip(getattr(ctx.events, name), keys, strict=True):
+            event.key = key
 
 
 def write_truth(ctx: Ctx) -> None:
