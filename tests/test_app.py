@@ -251,6 +251,8 @@ def test_alert_decisions_need_a_reason_and_are_audited(
     assert "incident_without_referral" in texts(at)
     at.selectbox(key="alert_pick").set_value(finding.alert_key).run()
     assert "DA incident at 12 High St" in texts(at)  # the evidence opens
+    (opened,) = entries(gov, "case_view")  # opening an alert's evidence is a view of the child's information
+    assert opened.person_id == CHILD and opened.details["mode"] == "alert" and opened.purpose == PURPOSE
     at.radio(key="alert_decision_kind").set_value("closed")
     at.text_area(key="alert_reason").input("short")
     next(b for b in at.button if b.label == "Record decision").click().run()

@@ -67,6 +67,21 @@ def page(session: Session, purpose: AccessPurpose) -> None:
     if pick is None:
         return
     alert = next(a for a in rows if str(a.get("alert_id")) == pick)
+    # an alert's evidence is the child's information: opening it is recorded like a case view
+    opened: set[str] = st.session_state.setdefault("audited_alerts", set())
+    if pick not in opened:
+        try:
+            services.governance().record(
+                session,
+                "case_view",
+                person_id=alert.get("person_id"),
+                purpose=purpose,
+                details={"mode": "alert", "alert_id": pick, "pattern": alert.get("pattern")},
+            )
+        except GovernanceError as exc:
+            st.error(f"Opening this alert could not be recorded, so it is not shown: {exc}")
+            return
+        opened.add(pick)
     st.subheader(f"{alert.get('pattern')} ({alert['status']})")
     st.write(alert.get("summary") or "")
     if alert.get("status_by"):
@@ -91,10 +106,9 @@ def page(session: Session, purpose: AccessPurpose) -> None:
             hide_index=True,
             width="stretch",
         )
-    for pid in alert["people"][:5]:
-        if st.button(f"Open case {pid}", key=f"alert_open_{pid}"):
-            ui.open_case(pid)
-            st.rerun()
+    if alert.get("person_id") and st.button("Open the child's case", key=f"alert_open_{alert['person_id']}"):
+        ui.open_case(str(alert["person_id"]))
+        st.rerun()
     if not ui.allowed("decide_alerts"):
         st.caption(f"The {session.role} role may not acknowledge or close alerts.")
         return

@@ -24,6 +24,7 @@ from app.web import graphview, services, ui
 from app.web.pdf import Stamp, briefing_pdf, picture_png
 
 MARKERS = {"fact": "FACT", "opinion": "OPINION"}
+FACTS_SHOWN_BY_DEFAULT = 25
 
 
 def _name(person: Mapping[str, Any]) -> str:
@@ -182,7 +183,12 @@ def _graph_panel(
     meeting: bool,
 ) -> None:
     st.subheader("The picture")
-    show_facts = st.toggle("Show records in the graph", value=not meeting, key="graph_facts")
+    # many record nodes hide the people: above a few dozen, records start hidden (the chronology has them all)
+    show_facts = st.toggle(
+        "Show records in the graph",
+        value=not meeting and len(facts) <= FACTS_SHOWN_BY_DEFAULT,
+        key=f"graph_facts_{child['person_id']}",
+    )
     nodes, rels = graphview.graph_elements(
         child, people, links, facts if show_facts else [], involvement, hidden_ids
     )
