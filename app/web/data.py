@@ -1,6 +1,7 @@
 """The app's one door to the data: each function here is what a page calls, and it delegates to the query
-layer (``queries/``) and entity resolution (``ingest/resolution/``) where those functions exist, and to the
-INTERIM adapters in ``app/web/interim.py`` where they do not yet. Pages never run Cypher themselves.
+layer (``queries/``: picture, chronology, cumulative risk, hidden adults, linked children, alerts) and to
+entity resolution (``ingest/resolution/review.py``: the review queue). Pages never run Cypher themselves; the
+one query of its own here (the date span of the time-window control) takes its values as parameters.
 
 Shapes are plain dicts and lists (cacheable, and what the governance redaction and meeting-mode helpers take).
 """
@@ -8,16 +9,17 @@ Shapes are plain dicts and lists (cacheable, and what the governance redaction a
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import neo4j
 
-from app.web import interim
 from graph.config import load_settings
 from ingest.resolution import review as review_q
 from ingest.resolution.engine import ResolutionSettings
+from queries import adults as adults_q
 from queries import alerts as alerts_q
+from queries import linked as linked_q
 from queries import people as people_q
 from queries import picture as picture_q
 from queries import risk as risk_q
@@ -35,7 +37,16 @@ def _most_common(values: list[Any]) -> Any:
 
 
 def _iso(value: Any) -> Any:
-    return interim.native(value)
+    """Neo4j and Python dates as ISO text (cacheable, and what the tables and the PDF show)."""
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_iso(v) for v in value]
+    return value
 
 
 def _person(info: PersonInfo | None, pid: str, dob: date | None, unborn: bool, today: date) -> dict[str, Any]:
@@ -117,11 +128,18 @@ def case_picture(
             via = {lk.via_person_id for lk in rel_links if lk.via_person_id}
             for source in via or {person_id}:
                 links.append({"source": pid, "target": source, "type": relation.replace("_", " ")})
-    history = interim.risk_history(driver, database, [p["person_id"] for p in people if p["kind"] == "adult"])
+    history = adults_q.histories(
+        driver,
+        database,
+        [p["person_id"] for p in people if p["kind"] in {"adult", "unknown"}],
+        today,
+        _risk_config(),
+    )
     for person in people:
-        past = history.get(person["person_id"], [])
-        person["risk_history"] = bool(past)
-        person["risk_reasons"] = past
+        past = history.get(person["person_id"])
+        person["risk_history"] = bool(past and past.points > 0)
+        person["risk_reasons"] = past.labels if past else []
+        person["history_points"] = round(past.points, 2) if past else 0.0
     risk = risk_q.score(person_id, window, pic.facts, pic.people, _risk_config())
     return {
         "child": child,
@@ -152,35 +170,55 @@ def case_picture(
     }
 
 
-def _linked_children(
-    driver: neo4j.Driver, database: str, pic: dict[str, Any], today: date
-) -> list[dict[str, Any]]:
-    ways = interim.linked_children(driver, database, pic)
-    infos = people_q.persons(driver, database, list(ways))
-    out = []
-    for cid, linked_by in ways.items():
-        info = infos.get(cid)
-        if info is None:
-            continue
-        person = _person(info, cid, info.date_of_birth, info.unborn, today)
-        if person["kind"] in {"child", "unborn"}:
-            out.append({**person, "linked_by": linked_by})
-    out.sort(key=lambda c: (-len(c["linked_by"]), c["family_name"] or ""))
-    return out
-
-
 @functools.cache
 def _risk_config() -> RiskConfig:
     return load_risk_config()
 
 
 def case_panels(driver: neo4j.Driver, database: str, pic: dict[str, Any], today: date) -> dict[str, Any]:
-    """The panels beside the picture: cumulative risk, hidden adults, linked children, the child's views."""
+    """The panels beside the picture: cumulative risk, hidden adults (``queries.adults``), linked children
+    (``queries.linked``), the child's views; in the picture's window."""
+    person_id = pic["child"]["person_id"]
+    window = Window(date.fromisoformat(pic["window"][0]), date.fromisoformat(pic["window"][1]), today)
+    names = {p["person_id"]: p for p in pic["people"]}
+    hidden = []
+    for h in adults_q.hidden_adults(driver, database, person_id, window, _risk_config()):
+        if not h.hidden:
+            continue
+        person = names.get(h.person_id, {"person_id": h.person_id, "kind": "adult", "age": h.age})
+        why = (f"known to {', '.join(h.known_to) or 'no agency'}; not in {', '.join(h.absent_from)} records "
+               f"of the child ({', '.join(r.replace('_', ' ') for r in sorted(h.relations))})")  # fmt: skip
+        hidden.append({**person, "display_name": None, "why_hidden": why,
+                       "risk_reasons": [i.label for i in h.history.items] or person.get("risk_reasons", []),
+                       "risk_history": h.history.points > 0})  # fmt: skip
+    linked = []
+    found = linked_q.linked_children(driver, database, person_id, window, _risk_config())
+    infos = people_q.persons(driver, database, [c.person_id for c in found])
+    for c in found:
+        info = infos.get(c.person_id)
+        person = _person(info, c.person_id, c.date_of_birth, c.unborn, today)
+        if person["kind"] not in {"child", "unborn"}:
+            continue
+        ways = []
+        for link in c.links:
+            text = link.kind.replace("_", " ")
+            if link.via_adult:
+                adult = names.get(link.via_adult)
+                name = " ".join(
+                    str(x) for x in ((adult or {}).get("given_name"), (adult or {}).get("family_name")) if x
+                )
+                text += f" through {name or 'an adult'}"
+                if link.adult_history:
+                    text += f" (history: {', '.join(link.adult_history)})"
+            ways.append(text)
+        linked.append({**person, "linked_by": sorted(set(ways))})
     return {
         "risk": pic["risk"],
-        "hidden_adults": interim.hidden_adults(pic),
-        "linked_children": _linked_children(driver, database, pic, today),
-        "child_views": interim.child_views(pic),
+        "hidden_adults": hidden,
+        "linked_children": linked,
+        "child_views": [
+            f for f in pic["facts"] if f.get("fact_type") == "voice_of_child" and f.get("about_child")
+        ],
     }
 
 

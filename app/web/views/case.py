@@ -237,9 +237,9 @@ def _risk_panel(
         c["marker"] = MARKERS.get(str(c.get("basis") or ""), "UNMARKED")
     st.metric("Score", risk["score"], help="Sum of the contributions below")
     st.write(f"Suggested continuum level: **{risk['suggested_level']}** (a suggestion for the analyst)")
-    if risk.get("model") == "interim":
+    if risk.get("model"):
         st.caption(
-            "Interim scoring (fixed weights, no recency decay) until the query layer's risk model lands."
+            f"Weighted indicators with recency decay ({risk['model']}); each contribution names its source."
         )
     if not contributions:
         st.write("No risk indicators in this window.")
