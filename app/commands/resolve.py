@@ -236,8 +236,93 @@ def export_links_command(
     console.print(f"wrote {n} links to {out}")
 
 
+@user_errors
+def resolve_bench_command(
+    children: int = typer.Option(10_000, min=50, help="Children in the synthetic county."),
+    seed: int = typer.Option(1, help="Seed of the synthetic county."),
+    county: Path | None = typer.Option(
+        None, help="Generate the county here and keep it (default: a temporary folder)."
+    ),
+    reuse_county: bool = typer.Option(
+        False, help="Use the county already in --county instead of generating one."
+    ),
+    skip_load: bool = typer.Option(False, help="The graph already holds this county: only resolve."),
+    full_ingest: bool = typer.Option(False, help="Load the facts too (default: only what resolution reads)."),
+    out: Path | None = typer.Option(None, help="Also write the figures to this JSON file."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before clearing the graph."),
+) -> None:
+    """Benchmark entity resolution: CLEARS THE GRAPH, loads the synthetic county, resolves, and measures
+    pairwise precision and recall against the county's truth and the wall time (a new model is trained)."""
+    import shutil
+    import tempfile
+    import time
+
+    from app.commands.db import ensure_server_and_schema
+    from ingest.resolution.bench import (
+        TARGET_PRECISION,
+        TARGET_RECALL,
+        run_resolve_bench,
+        write_json,
+    )
+    from ingest.synthetic.config import SynthConfig
+    from ingest.synthetic.generate import generate
+
+    settings = load_settings()
+    if reuse_county and county is None:
+        raise typer.BadParameter("--reuse-county needs --county DIR")
+    if not skip_load and not yes:
+        typer.confirm(
+            f"This deletes every node of database {settings.database!r} on "
+            f"{settings.uri or f'the local server in {settings.server.data_dir}'}. Go on?",
+            abort=True,
+        )
+    _quiet_splink(False)
+    ensure_server_and_schema(quiet=True)
+    folder = county or Path(tempfile.mkdtemp(prefix="jigsaw-resolve-bench-"))
+    try:
+        generate_seconds = None
+        if not reuse_county and not skip_load:
+            console.print(f"generating a county of {children:,} children in {folder} ...")
+            t0 = time.perf_counter()
+            generate(SynthConfig(children=children, seed=seed, out=folder))
+            generate_seconds = time.perf_counter() - t0
+        res = ResolutionSettings.from_settings(settings, retrain=True)
+        with open_driver(settings) as driver:
+            result = run_resolve_bench(
+                driver, settings.database, folder, res, children, seed, load=not skip_load,
+                full_ingest=full_ingest, generate_seconds=generate_seconds, progress=console.print,
+            )  # fmt: skip
+    finally:
+        if county is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    table = Table(title=f"resolution benchmark: {children:,} children (seed {seed})", show_header=False)
+    ok, missed = "[green]met[/]", "[red]missed[/]"
+    rows = [
+        ("source records (in truth)", f"{result.records:,} ({result.truth_records:,})"),
+        ("persons (true)", f"{result.persons:,} ({result.true_persons:,})"),
+        ("pairwise precision", f"{result.precision:.4f} (target {TARGET_PRECISION}: {ok if result.meets_precision else missed})"),
+        ("pairwise recall", f"{result.recall:.4f} (target {TARGET_RECALL}: {ok if result.meets_recall else missed})"),
+        ("pairs predicted / true / correct", f"{result.predicted_pairs:,} / {result.true_pairs:,} / {result.correct_pairs:,}"),
+        ("resolve wall time", f"{result.resolve_seconds:.1f} s (budget {result.time_budget:.0f} s: "
+                              f"{ok if result.meets_time else missed})"),
+        ("reviews pending, identifier conflicts", f"{result.reviews_pending:,}, {result.conflicts:,}"),
+        ("load (not timed as resolution)", f"{result.load_seconds:.1f} s" if result.load_seconds else "skipped"),
+        ("peak memory of this process", f"{result.peak_rss_mb:,.0f} MB"),
+    ]  # fmt: skip
+    for name, value in rows:
+        table.add_row(name, value)
+    for stage, secs in result.stage_seconds.items():
+        table.add_row(f"  {stage}", f"{secs:.1f} s")
+    console.print(table)
+    if out is not None:
+        write_json(result, out)
+        console.print(f"figures written to {out}")
+
+
 def register(cli: typer.Typer) -> None:
-    """Add entity resolution's commands to the `jigsaw` CLI (resolve, review ..., export links)."""
+    """Add entity resolution's commands to the `jigsaw` CLI (resolve, review ..., export links,
+    resolve-bench)."""
     cli.command("resolve")(resolve_command)
     cli.add_typer(review_app, name="review")
     cli.add_typer(export_app, name="export")
+    cli.command("resolve-bench")(resolve_bench_command)
