@@ -183,7 +183,10 @@ def test_fhir_ndjson_and_health_csvs_load(
     }
     why = {(Path(r.file).name, r.row): (r.field, r.reason) for r in run.rejections}
     assert why[("Patient.ndjson", 5)][1].startswith("not valid JSON")
-    assert why[("RelatedPerson.ndjson", 2)][1].startswith("one of the two person records not found")
+    assert why[("RelatedPerson.ndjson", 2)] == (
+        "patient.reference",
+        "refers to health|fhir|Patient/nobody, which Patient.ndjson does not hold or will not load",
+    )
     assert "unknown class" in why[("Encounter.ndjson", 3)][1]
     assert why[("maternity.csv", 3)][0] == "outcome_date,outcome"
     # the doubtful NHS number and postcode are flagged, not dropped

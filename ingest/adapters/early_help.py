@@ -20,6 +20,7 @@ from graph.model import (
     record_key,
 )
 from ingest.adapters.base import ContractCsvAdapter
+from ingest.adapters.health import CheckedReferences, column_ref
 from ingest.contract import codes
 from ingest.contract import early_help as contract
 from ingest.contract.spec import FileSpec
@@ -42,7 +43,7 @@ def family_key(family_id: str) -> str:
     return record_key("early_help", "family", family_id)
 
 
-class EarlyHelpClients(ContractCsvAdapter):
+class EarlyHelpClients(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.CLIENTS
     source_system = SOURCE_SYSTEM
     load_order = 10
@@ -68,8 +69,9 @@ class EarlyHelpClients(ContractCsvAdapter):
         return out
 
 
-class EarlyHelpEpisodes(ContractCsvAdapter):
+class EarlyHelpEpisodes(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.EPISODES
+    refs = (column_ref("eh_person_id", "early_help.clients", "clients.csv"),)
     source_system = SOURCE_SYSTEM
     load_order = 20
 

@@ -33,6 +33,7 @@ from graph.model import (
     record_key,
 )
 from ingest.adapters.base import ContractCsvAdapter
+from ingest.adapters.health import CheckedReferences, column_ref
 from ingest.contract import codes
 from ingest.contract import education as contract
 from ingest.contract.spec import FileSpec
@@ -52,6 +53,7 @@ CONTACT_RELATIONSHIP_TYPES = {
     "social-worker": "professional",
 }
 
+PUPIL_REF = (column_ref("pupil_record_id", "education.pupils", "pupils.csv"),)
 PERSISTENT_ABSENCE = 0.10  # DfE: missing 10% or more of possible sessions
 SEVERE_ABSENCE = 0.50
 
@@ -87,7 +89,7 @@ def term_dates(academic_year: str, term: str) -> tuple[date | None, date | None]
     return None, None
 
 
-class Pupils(ContractCsvAdapter):
+class Pupils(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.PUPILS
     source_system = SOURCE_SYSTEM
     load_order = 10
@@ -126,8 +128,9 @@ def _pupil_addresses(path: Path) -> dict[str, tuple[str | None, str | None]]:
         return {}
 
 
-class PupilContacts(ContractCsvAdapter):
+class PupilContacts(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.PUPIL_CONTACTS
+    refs = PUPIL_REF
     source_system = SOURCE_SYSTEM
     load_order = 20
 
@@ -163,8 +166,9 @@ class PupilContacts(ContractCsvAdapter):
         return out
 
 
-class Attendance(ContractCsvAdapter):
+class Attendance(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.ATTENDANCE
+    refs = PUPIL_REF
     source_system = SOURCE_SYSTEM
     load_order = 30
 
@@ -192,8 +196,9 @@ class Attendance(ContractCsvAdapter):
         )
 
 
-class Exclusions(ContractCsvAdapter):
+class Exclusions(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.EXCLUSIONS
+    refs = PUPIL_REF
     source_system = SOURCE_SYSTEM
     load_order = 30
 
@@ -214,8 +219,9 @@ class Exclusions(ContractCsvAdapter):
         )
 
 
-class ChildrenMissingEducation(ContractCsvAdapter):
+class ChildrenMissingEducation(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.CHILDREN_MISSING_EDUCATION
+    refs = PUPIL_REF
     source_system = SOURCE_SYSTEM
     load_order = 30
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -374,7 +375,137 @@ def flag_doubtful(resource: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# -- references between the files of one extract --------------------------------------------------------------
+# A row that refers to a record its sibling file does not hold, or will quarantine, is quarantined before it is
+# transformed (its fact would otherwise be written and then lose its person). When the sibling file is not in
+# the extract (it was loaded by an earlier run), the writer checks the reference in the graph instead.
+# Shared by the other agencies' adapters (it would sit well in ingest/adapters/base.py).
+
+
+@dataclass(frozen=True)
+class Ref:
+    field: str  # the field named in the quarantine
+    values: Callable[[dict[str, Any]], list[str]]  # the source record ids the row refers to
+    kind: str  # the adapter kind of the file referred to
+    file: str  # that file's name beside the referring file
+
+
+def column_ref(column: str, kind: str, file: str) -> Ref:
+    return Ref(column, lambda d: [str(d[column])] if d.get(column) else [], kind, file)
+
+
+_LOADABLE: dict[tuple[str, int, int], frozenset[str]] = {}
+
+
+def _file_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), st.st_mtime_ns, st.st_size
+
+
+def _row_id(adapter: Any, row: RawRow) -> str:
+    if isinstance(adapter, ContractCsvAdapter):
+        return adapter.source_id(row)
+    return f"{row.data.get('resourceType')}/{row.data.get('id')}"
+
+
+def remember_loadable(adapter: Any, path: Path, valid: Sequence[RawRow]) -> None:
+    """Note which records of this file will load, for the files that refer to them (read once per run)."""
+    key = _file_key(path)
+    if key is None:
+        return
+    if len(_LOADABLE) > 64:
+        _LOADABLE.clear()
+    _LOADABLE[key] = frozenset(_row_id(adapter, r) for r in valid)
+
+
+def loadable_ids(kind: str, path: Path) -> frozenset[str] | None:
+    """The source record ids of ``path`` that its adapter (``kind``) will load; None when there is no such file."""
+    key = _file_key(path)
+    if key is None:
+        return None
+    if key not in _LOADABLE:
+        from ingest.registry import ADAPTERS
+
+        adapter = next(a for a in ADAPTERS if a.kind == kind)
+        try:
+            rows = [r for r in adapter.read(path) if "__errors__" not in r.data and "__error__" not in r.data]
+            adapter.validate(rows, str(path))  # remembers what loads (its own references checked too)
+        except (BadFileError, OSError, ValueError):
+            _LOADABLE[key] = frozenset()
+    return _LOADABLE.get(key, frozenset())
+
+
+def check_references(
+    path: Path, rows: list[RawRow], refs: Sequence[Ref]
+) -> tuple[list[RawRow], list[Rejection]]:
+    """(rows whose references resolve, rejections for the others) against the sibling files present."""
+    known: list[tuple[Ref, frozenset[str]]] = []
+    for ref in refs:
+        found = loadable_ids(ref.kind, path.parent / ref.file)
+        if found is not None:
+            known.append((ref, found))
+    if not known:
+        return rows, []
+    good: list[RawRow] = []
+    bad: list[Rejection] = []
+    for row in rows:
+        missing = [(ref, v) for ref, found in known for v in ref.values(row.data) if v not in found]
+        if not missing:
+            good.append(row)
+            continue
+        raw = json.dumps({k: v for k, v in row.data.items() if not k.startswith("__")}, default=str)[:2000]
+        for ref, v in missing:
+            agency, table = (
+                ("health", FHIR_TABLE) if ref.kind.startswith("health.fhir") else ref.kind.split(".", 1)
+            )
+            key = record_key(agency, table, v)
+            bad.append(Rejection(str(path), row.number, ref.field, v,
+                                 f"refers to {key}, which {ref.file} does not hold or will not load", raw))  # fmt: skip
+    return good, bad
+
+
+class CheckedReferences:
+    """Mixin for a contract CSV adapter: validate also refuses rows whose references will not resolve."""
+
+    refs: ClassVar[tuple[Ref, ...]] = ()
+
+    def validate(self, rows: list[RawRow], file: str) -> tuple[list[RawRow], list[Rejection]]:
+        valid, bad = super().validate(rows, file)  # type: ignore[misc]
+        valid, refused = check_references(Path(file), valid, self.refs)
+        remember_loadable(self, Path(file), valid)
+        return valid, [*bad, *refused]
+
+
 # -- FHIR NDJSON ------------------------------------------------------------------------------------------
+
+
+def _reference(element: str, resource_type: str) -> Callable[[dict[str, Any]], list[str]]:
+    def values(d: dict[str, Any]) -> list[str]:
+        refs = [_ref_id(x.get("individual") if element == "participant" and isinstance(x, dict) else x, resource_type)
+                for x in _list(d.get(element))]  # fmt: skip
+        return [r for r in refs if r]
+
+    return values
+
+
+_PATIENT = ("health.fhir_patient", "Patient.ndjson")
+FHIR_REFS: dict[str, tuple[Ref, ...]] = {
+    "Patient": (),
+    "RelatedPerson": (Ref("patient.reference", _reference("patient", "Patient"), *_PATIENT),),
+    "Encounter": (
+        Ref("subject.reference", _reference("subject", "Patient"), *_PATIENT),
+        Ref(
+            "participant.individual.reference",
+            _reference("participant", "RelatedPerson"),
+            "health.fhir_related_person",
+            "RelatedPerson.ndjson",
+        ),
+    ),  # fmt: skip
+    "Flag": (Ref("subject.reference", _reference("subject", "Patient"), *_PATIENT),),
+}
 
 
 class FhirNdjsonAdapter:
@@ -465,7 +596,9 @@ class FhirNdjsonAdapter:
                 continue
             seen.add(data["id"])
             valid.append(RawRow(row.number, data))
-        return valid, bad
+        valid, refused = check_references(Path(file), valid, FHIR_REFS[self.resource_type])
+        remember_loadable(self, Path(file), valid)
+        return valid, [*bad, *refused]
 
     def transform(self, row: RawRow, ctx: Context) -> GraphRows:
         return TRANSFORMS[self.resource_type](row.data, ctx)

@@ -28,6 +28,7 @@ from graph.model import (
     record_key,
 )
 from ingest.adapters.base import ContractCsvAdapter
+from ingest.adapters.health import CheckedReferences, column_ref
 from ingest.contract import codes
 from ingest.contract import housing as contract
 from ingest.contract.spec import FileSpec
@@ -79,7 +80,7 @@ def _properties(path: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-class Tenancies(ContractCsvAdapter):
+class Tenancies(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.TENANCIES
     source_system = SOURCE_SYSTEM
     load_order = 10
@@ -102,8 +103,9 @@ class Tenancies(ContractCsvAdapter):
         return out
 
 
-class Occupants(ContractCsvAdapter):
+class Occupants(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.OCCUPANTS
+    refs = (column_ref("tenancy_id", "housing.tenancies", "tenancies.csv"),)
     source_system = SOURCE_SYSTEM
     load_order = 20
 
@@ -142,8 +144,12 @@ class Occupants(ContractCsvAdapter):
         return out
 
 
-class TenancyEvents(ContractCsvAdapter):
+class TenancyEvents(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.TENANCY_EVENTS
+    refs = (
+        column_ref("tenancy_id", "housing.tenancies", "tenancies.csv"),
+        column_ref("occupant_id", "housing.occupants", "occupants.csv"),
+    )
     source_system = SOURCE_SYSTEM
     load_order = 30
 

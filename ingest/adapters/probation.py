@@ -19,6 +19,7 @@ from graph.model import (
     normalise_address,
 )
 from ingest.adapters.base import ContractCsvAdapter
+from ingest.adapters.health import CheckedReferences, column_ref
 from ingest.contract import codes
 from ingest.contract import probation as contract
 from ingest.contract.spec import FileSpec
@@ -36,7 +37,7 @@ def _prov(adapter: ContractCsvAdapter, row: RawRow, ctx: Context, source_id: str
     )  # fmt: skip
 
 
-class ProbationPeople(ContractCsvAdapter):
+class ProbationPeople(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.PEOPLE
     source_system = SOURCE_SYSTEM
     load_order = 10
@@ -59,8 +60,9 @@ class ProbationPeople(ContractCsvAdapter):
         return out
 
 
-class ProbationSupervisions(ContractCsvAdapter):
+class ProbationSupervisions(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.SUPERVISIONS
+    refs = (column_ref("crn", "probation.people", "people.csv"),)
     source_system = SOURCE_SYSTEM
     load_order = 20
 

@@ -17,6 +17,7 @@ from graph.model import (
     normalise_address,
 )
 from ingest.adapters.base import ContractCsvAdapter
+from ingest.adapters.health import CheckedReferences, column_ref
 from ingest.contract import codes
 from ingest.contract import third_sector as contract
 from ingest.contract.spec import FileSpec
@@ -34,7 +35,7 @@ def _prov(adapter: ContractCsvAdapter, row: RawRow, ctx: Context) -> Provenance:
     )  # fmt: skip
 
 
-class Concerns(ContractCsvAdapter):
+class Concerns(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.CONCERNS
     source_system = SOURCE_SYSTEM
     load_order = 10
@@ -52,8 +53,9 @@ class Concerns(ContractCsvAdapter):
         return GraphRows(facts=[fact])
 
 
-class ConcernPersons(ContractCsvAdapter):
+class ConcernPersons(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.CONCERN_PERSONS
+    refs = (column_ref("concern_id", "third_sector.concerns", "concerns.csv"),)
     source_system = SOURCE_SYSTEM
     load_order = 20
 
