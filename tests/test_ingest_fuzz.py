@@ -57,8 +57,10 @@ class DryWriter:
     """Stands in for GraphWriter without a server: every row becomes its parameters; every link 'lands'."""
 
     def write(self, rows: GraphRows, progress: Callable[[int], None] | None = None) -> WriteResult:
-        for item in (*rows.source_records, *rows.facts):
-            item.to_param()
+        for record in rows.source_records:
+            record.to_param()
+        for fact in rows.facts:
+            fact.to_param()
         for kind in (
             "involvements",
             "person_links",
@@ -86,7 +88,7 @@ def check(adapter: Adapter, path: Path) -> None:
 
 # -- values: mostly plausible, sometimes wrong -------------------------------------------------------------
 
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12)
 NASTY = st.sampled_from(["", " ", '"', "\n", "N/A", "ZZ9", "2024-02-30", "30/02/2024", "9434765918", "0", "-1",
                          "1e9", "null", "Y ", "{", "é", "\x00", "9" * 40])  # fmt: skip
 
