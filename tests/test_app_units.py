@@ -14,7 +14,7 @@ from app.commands.app import streamlit_command
 from app.governance import meeting_view
 from app.web.graphview import COLOURS, graph_elements, visualization
 from app.web.pdf import MARKING, Stamp, briefing_pdf
-from app.web.search import SearchInputError, parse_search
+from app.web.search import SearchInputError, _name_score, parse_search
 
 
 @pytest.mark.parametrize(
@@ -118,3 +118,9 @@ def test_app_command_is_headless_loopback_and_without_telemetry() -> None:
     assert cmd[3:5] == ["run", str(Path("app/web/main.py").resolve())]
     assert pairs["--server.headless"] == "true" and pairs["--browser.gatherUsageStats"] == "false"
     assert pairs["--server.address"] == "127.0.0.1" and pairs["--server.port"] == "8600"
+
+
+def test_name_matching_forgives_nicknames_spellings_and_slips() -> None:
+    assert _name_score("dan smith", "Daniel", "Smyth", None) >= 0.9
+    assert _name_score("kayleigh jonse", "Kayleigh", "Jones", None) >= 0.85
+    assert _name_score("kayleigh jones", "Tyler", "Jones", None) < 0.85

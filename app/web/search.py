@@ -4,6 +4,8 @@ The search box takes one string; :func:`parse_search` decides what it is and ref
 plausible name, date or identifier (so nothing odd ever reaches a query, and every value is a Cypher
 parameter anyway). :func:`find_children` returns one row per resolved child (``Person``), with what an
 analyst needs to pick the right one: age, address area (postcode district) and the agencies holding records.
+Names are compared as entity resolution compares them (``ingest.resolution.names``: nicknames, phonetic keys),
+and by Jaro-Winkler for typing slips.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any, Literal
 
 import jellyfish
 import neo4j
+
+from ingest.resolution import names
 
 SearchKind = Literal["name", "date_of_birth", "nhs_number", "upn", "la_child_id", "pnc_id"]
 KIND_LABELS: dict[str, str] = {
@@ -159,13 +163,27 @@ def _most_common(values: Iterable[Any]) -> Any:
     return max(counts, key=lambda k: counts[k]) if counts else None
 
 
+def _word_score(word: str, name: str) -> float:
+    """How alike a typed word and a recorded name are: nickname groups (Dan ~ Daniel) and phonetic keys
+    (Smyth ~ Smith) from entity resolution's name rules, else Jaro-Winkler."""
+    if word == name:
+        return 1.0
+    if set(names.nickname_groups(word)) & set(names.nickname_groups(name)):
+        return 0.95
+    score = jellyfish.jaro_winkler_similarity(word, name)
+    key = names.phonetic(word)
+    if key is not None and key == names.phonetic(name):
+        score = max(score, 0.9)
+    return score
+
+
 def _name_score(query: str, given: str | None, family: str | None, other: str | None) -> float:
-    """How well a record's names match the typed words: the mean over typed words of the best Jaro-Winkler."""
-    names = [n.lower() for n in (given, family, *(other or "").split()) if n]
-    words = query.split()
-    if not names or not words:
+    """How well a record's names match the typed words: the mean over typed words of their best match."""
+    recorded = [t for n in (given, family, other) for t in names.name_tokens(n)]
+    words = names.name_tokens(query)
+    if not recorded or not words:
         return 0.0
-    best = [max(jellyfish.jaro_winkler_similarity(w, n) for n in names) for w in words]
+    best = [max(_word_score(w, n) for n in recorded) for w in words]
     return sum(best) / len(best)
 
 
