@@ -47,7 +47,7 @@ from ingest.adapters.base import ContractCsvAdapter
 from ingest.contract import codes
 from ingest.contract import health as contract
 from ingest.contract import identifiers as ids
-from ingest.contract.spec import FileSpec
+from ingest.contract.spec import ISO_DATE, FileSpec
 from ingest.framework import BadFileError, Context, RawRow, Rejection, RowError, read_text
 from ingest.registry import register
 
@@ -468,9 +468,17 @@ def check_references(
 
 
 class CheckedReferences:
-    """Mixin for a contract CSV adapter: validate also refuses rows whose references will not resolve."""
+    """Mixin for a contract CSV adapter: validate also refuses rows whose references will not resolve; dates
+    in ISO form are parsed with ``date.fromisoformat`` (several times faster than ``strptime``)."""
 
     refs: ClassVar[tuple[Ref, ...]] = ()
+
+    def date(self, value: Any) -> date | None:
+        if value is None:
+            return None
+        if self.spec.date_format == ISO_DATE:  # type: ignore[attr-defined]
+            return date.fromisoformat(str(value))
+        return super().date(value)  # type: ignore[misc,no-any-return]
 
     def validate(self, rows: list[RawRow], file: str) -> tuple[list[RawRow], list[Rejection]]:
         valid, bad = super().validate(rows, file)  # type: ignore[misc]
@@ -753,7 +761,7 @@ def doubtful_of(d: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-class GpRegistrations(ContractCsvAdapter):
+class GpRegistrations(CheckedReferences, ContractCsvAdapter):
     spec: ClassVar[FileSpec] = contract.GP_REGISTRATIONS
     source_system = "gp-practice"
     load_order = 10
@@ -775,7 +783,7 @@ class GpRegistrations(ContractCsvAdapter):
         return out
 
 
-class Maternity(ContractCsvAdapter):
+class Maternity(CheckedReferences, ContractCsvAdapter):
     """A booking: the mother's record, the unborn baby (``#baby``) and the named father/partner (``#partner``),
     all involved in the booking fact; RELATED_TO mother -> baby (parent), partner -> mother (partner) and, when
     he is the father, partner -> baby (parent)."""
