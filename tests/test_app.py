@@ -192,6 +192,18 @@ def test_time_window_changes_graph_and_chronology_together(gov: Governance) -> N
     assert caption != full_caption  # the graph drew fewer records
 
 
+def test_expanding_a_person_adds_the_people_around_them_and_is_audited(gov: Governance) -> None:
+    at = open_child()
+    drawn = next(c.value for c in at.caption if "records drawn" in c.value)
+    assert drawn.startswith("4 people") and "Kyle Hart" not in texts(at)
+    at.session_state[f"expanded_{CHILD}"] = ["P-DAN"]  # what the "Expand" button under a selected node does
+    at.run()
+    assert not at.exception, at.exception
+    assert next(c.value for c in at.caption if "records drawn" in c.value).startswith("5 people")
+    expand = [e for e in entries(gov, "case_view") if e.details.get("mode") == "expand"]
+    assert [(e.person_id, e.details["from_case"], e.purpose) for e in expand] == [("P-DAN", CHILD, PURPOSE)]
+
+
 def test_meeting_mode_reduces_and_marks_and_is_recorded_as_disclosure(gov: Governance) -> None:
     at = open_child()
     at.toggle(key="meeting").set_value(True).run()

@@ -3,7 +3,8 @@
 Kayleigh Jones (10) lives with her mother Sarah and her brother Tyler at 12 High St, B86 0LF. Dan Smyth, her
 step-father per the police, was the suspect in a high-risk DA incident she was present at; he appears in no
 children's social care or health record (a hidden adult with a risk history). Dan is also the suspect in an
-incident involving another child, Mia Brown (linked through the same adult). Kayleigh's recorded views name
+incident involving another child, Mia Brown (linked through the same adult), and has an associate, Kyle Hart,
+who is not around Kayleigh (he appears when Dan is expanded). Kayleigh's recorded views name
 Tyler; a health attendance is detail only some roles may see.
 """
 
@@ -58,6 +59,7 @@ def build_case(driver: neo4j.Driver, database: str) -> None:
         rec(_prov("csc", "children", "C3"), {"id": "C3"}, "Tyler", "Jones", date_of_birth=date(2018, 9, 9),
             la_child_id="LA12346", postcode="B86 0LF"),
         rec(_prov("police", "persons", "N3"), {"id": "N3"}, "Mia", "Brown", date_of_birth=date(2016, 3, 3)),
+        rec(_prov("police", "persons", "N4"), {"id": "N4"}, "Kyle", "Hart", date_of_birth=date(1985, 1, 1)),
     ]  # fmt: skip
     rows.facts += [
         FactRow(_prov("police", "occurrences", "O1", "opinion"), "da_incident", {"id": "O1"}, date(2026, 1, 8),
@@ -90,6 +92,7 @@ def build_case(driver: neo4j.Driver, database: str) -> None:
                       from_date=date(2025, 6, 1)),
         PersonLinkRow("csc|adults|C2", "csc|children|C1", "parent", _prov("csc", "links", "L2")),
         PersonLinkRow("csc|children|C3", "csc|children|C1", "sibling", _prov("csc", "links", "L3")),
+        PersonLinkRow("police|persons|N4", "police|persons|N1", "associate", _prov("police", "links", "L4")),
     ]  # fmt: skip
     home = normalise_address("12 High St", "B86 0LF")
     assert home is not None
@@ -102,6 +105,7 @@ def build_case(driver: neo4j.Driver, database: str) -> None:
         "P-SARAH": (["csc|adults|C2"], date(1988, 6, 5)),
         "P-TYLER": (["csc|children|C3"], date(2018, 9, 9)),
         "P-MIA": (["police|persons|N3"], date(2016, 3, 3)),
+        "P-KYLE": (["police|persons|N4"], date(1985, 1, 1)),
     }
     for pid, (keys, dob) in people.items():
         driver.execute_query(

@@ -170,6 +170,27 @@ def case_picture(
     }
 
 
+def person_circle(
+    driver: neo4j.Driver, database: str, person_id: str, start: date | None, end: date | None, today: date
+) -> list[dict[str, Any]]:
+    """The people around any person in the window (``queries.people.circle``): what "expand" adds to the graph."""
+    window = Window(start or date(1900, 1, 1), end or today, today)
+    circle = people_q.circle(driver, database, person_id, window)
+    infos = people_q.persons(driver, database, list(circle))
+    history = adults_q.histories(driver, database, list(circle), today, _risk_config())
+    out = []
+    for pid, cp in circle.items():
+        person = _person(infos.get(pid), pid, cp.date_of_birth, cp.unborn, today)
+        past = history.get(pid)
+        person.update(
+            relationship=", ".join(r.replace("_", " ") for r in sorted(cp.relations)),
+            risk_history=bool(past and past.points > 0 and person["kind"] != "child"),
+            risk_reasons=past.labels if past else [],
+        )
+        out.append(person)
+    return out
+
+
 @functools.cache
 def _risk_config() -> RiskConfig:
     return load_risk_config()

@@ -64,6 +64,11 @@ def case_panels(db: str, person_id: str, start: date | None, end: date | None, t
     return data.case_panels(driver(), db, pic, today)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=256)
+def person_circle(db: str, person_id: str, start: date | None, end: date | None, today: date) -> Any:
+    return data.person_circle(driver(), db, person_id, start, end, today)
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=64)
 def fact_span(db: str, person_id: str) -> Any:
     return data.fact_span(driver(), db, person_id)
@@ -72,4 +77,5 @@ def fact_span(db: str, person_id: str) -> Any:
 def clear_caches() -> None:
     case_picture.clear()
     case_panels.clear()
+    person_circle.clear()
     fact_span.clear()

@@ -135,7 +135,8 @@ def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
     _header(child, meeting, start, end)
     left, right = st.columns([3, 2])
     with left:
-        _graph_panel(child, people, pic["links"], facts, involvement, hidden_ids, meeting)
+        _graph_panel(child, people, pic["links"], facts, involvement, hidden_ids, meeting,
+                     (session, purpose, start, end))  # fmt: skip
     with right:
         _risk_panel(panels["risk"], visible_keys, restricted, facts, meeting)
     _chronology_panel(facts, meeting, person_id)
@@ -181,8 +182,12 @@ def _graph_panel(
     involvement: dict[str, list[dict[str, Any]]],
     hidden_ids: set[str],
     meeting: bool,
+    context: tuple[Session, AccessPurpose, date, date],
 ) -> None:
     st.subheader("The picture")
+    expanded_key = f"expanded_{child['person_id']}"
+    expanded: list[str] = [] if meeting else st.session_state.setdefault(expanded_key, [])
+    people, links = _with_expansions(child, people, links, expanded, context)
     # many record nodes hide the people: above a few dozen, records start hidden (the chronology has them all)
     show_facts = st.toggle(
         "Show records in the graph",
@@ -216,6 +221,48 @@ def _graph_panel(
             if st.button(f"Open {_name(person)}'s case", key=f"open_sel_{node_id}"):
                 ui.open_case(node_id)
                 st.rerun(scope="app")
+        if not meeting and node_id != child["person_id"] and node_id not in expanded:
+            if st.button(f"Expand {_name(person)}: show the people around them", key=f"expand_{node_id}"):
+                expanded.append(node_id)
+                st.rerun(scope="fragment")
+    if expanded and st.button("Collapse expanded people", key=f"collapse_{child['person_id']}"):
+        expanded.clear()
+        st.rerun(scope="fragment")
+
+
+def _with_expansions(
+    child: dict[str, Any],
+    people: list[dict[str, Any]],
+    links: list[dict[str, Any]],
+    expanded: list[str],
+    context: tuple[Session, AccessPurpose, date, date],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The picture with the people around each expanded person added (each expansion audited as a view of
+    that person, for the case's purpose)."""
+    if not expanded:
+        return people, links
+    session, purpose, start, end = context
+    people, links = list(people), list(links)
+    shown = {child["person_id"], *(p["person_id"] for p in people)}
+    done: set[str] = st.session_state.setdefault("audited_views", set())
+    for pid in expanded:
+        key = f"{pid}|{purpose.gateway}|{purpose.purpose}|expand"
+        if key not in done:
+            try:
+                services.governance().record(
+                    session, "case_view", person_id=pid, purpose=purpose,
+                    details={"mode": "expand", "from_case": child["person_id"]},
+                )  # fmt: skip
+            except GovernanceError as exc:
+                st.error(f"Expanding could not be recorded, so it is not shown: {exc}")
+                return people, links
+            done.add(key)
+        for other in services.person_circle(services.database(), pid, start, end, date.today()):
+            if other["person_id"] not in shown:
+                people.append(other)
+                shown.add(other["person_id"])
+            links.append({"source": other["person_id"], "target": pid, "type": other["relationship"]})
+    return people, links
 
 
 @st.fragment
