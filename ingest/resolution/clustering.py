@@ -63,7 +63,14 @@ class Edge:
         return pair_key(self.left, self.right)
 
     def rank(self) -> tuple[int, float, str, str]:
-        order = 0 if self.method == METHOD_ANALYST else 1 if self.method.startswith("deterministic") else 2
+        if self.method == METHOD_ANALYST:
+            order = 0
+        elif self.method.startswith("deterministic:") and self.method[14:] in IDENTIFIER_FIELDS.values():
+            order = 1  # the same valid identifier
+        elif self.method == METHOD_PROBABILISTIC:
+            order = 2
+        else:
+            order = 3  # other rules (the family-context rule)
         return (order, -(self.probability or 0.0), *sorted((self.left, self.right)))  # type: ignore[return-value]
 
 

@@ -40,6 +40,7 @@ from ingest.resolution.clustering import (
 from ingest.resolution.features import prepare_features
 from ingest.resolution.matcher import Matcher, ModelError, check_model
 from ingest.resolution.persons import link_evidence, link_props, person_properties, same_person_props
+from ingest.resolution.relational import relational_edges
 from ingest.resolution.store import ResolutionStore
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class ResolutionReport:
     links_written: int = 0
     links_unchanged: int = 0
     deterministic_pairs: int = 0
+    relational_pairs: int = 0  # pairs the family-context rule found
     scored_pairs: int = 0
     auto_linked_records: int = 0  # records linked to at least one other (not singletons)
     reviews_pending: int = 0  # pending in the queue after the run
@@ -340,8 +342,15 @@ def resolve(
     timer("clustering")
     reviews = store.read_reviews()
     confirms, rejects = decision_edges(reviews)
-    result = cluster(guard_facts, [*confirms, *det_edges, *prob_edges], settings.guards, settings.upper,
-                     settings.lower, rejects)  # fmt: skip
+    edges = [*confirms, *det_edges, *prob_edges]
+    result = cluster(guard_facts, edges, settings.guards, settings.upper, settings.lower, rejects)
+    relations = store.read_relations()
+    if relations:  # a second pass: same-named records that share a relative found by the first
+        rel_edges = relational_edges(features, relations, result.clusters)
+        report.relational_pairs = len(rel_edges)
+        if rel_edges:
+            result = cluster(guard_facts, [*edges, *rel_edges], settings.guards, settings.upper, settings.lower,
+                             rejects)  # fmt: skip
     for _, reason in result.blocked:
         report.blocked[reason] = report.blocked.get(reason, 0) + 1
     links = store.read_links()

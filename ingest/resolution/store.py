@@ -103,6 +103,10 @@ class ResolutionStore:
             for r in self._read("resolve_read_persons")
         }
 
+    def read_relations(self) -> list[tuple[str, str, str | None]]:
+        """(from record, to record, type) of every RELATED_TO between two records."""
+        return [(r["from_key"], r["to_key"], r["type"]) for r in self._read("resolve_read_relations")]
+
     def read_reviews(self) -> list[dict[str, Any]]:
         return self._read("resolve_read_reviews")
 

@@ -1,0 +1,138 @@
+"""The family-context rule: the same name, and the same relative (pure).
+
+Agencies often record a parent only as someone's relative: a school's pupil contact, a GP's FHIR
+RelatedPerson, maternity's partner of the mother. Such a record may carry a name and nothing else, so the
+model cannot link it. But two records with compatible names (exact, nickname, phonetic or similar; dates of
+birth and sex not contradicting) that are both the parent (or partner, grandparent, ...) of the same
+person, or of someone living at the same address, are the same person: the rule links them after a first
+clustering has found who the relatives are. Its links carry ``deterministic:name_and_relative`` and say
+which relationship they shared; the guards apply as to every link.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import jellyfish
+import pyarrow as pa
+
+from ingest.resolution.clustering import Edge
+
+METHOD_RELATIONAL = "deterministic:name_and_relative"
+_CLASSES = {
+    "parent": "parent", "step_parent": "parent", "carer": "parent", "partner": "partner",
+    "ex_partner": "partner", "sibling": "sibling", "half_sibling": "sibling", "grandparent": "grandparent",
+    "aunt_uncle": "aunt_uncle", "child": "child",
+}  # fmt: skip
+MAX_CLUSTERS_PER_CONTEXT = 8  # a relative shared by more clusters than this is not telling
+
+
+def relation_class(kind: str | None) -> str | None:
+    return _CLASSES.get(kind or "")
+
+
+def _given_level(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    x, y = a["given"], b["given"]
+    if not x or not y:
+        return None
+    if x == y:
+        return "exact"
+    if set(a["given_groups"]) & set(b["given_groups"]):
+        return "nickname"
+    if jellyfish.jaro_winkler_similarity(x, y) >= 0.9:
+        return "similar"
+    if a["given_ph"] and a["given_ph"] == b["given_ph"]:
+        return "phonetic"
+    return None
+
+
+def _family_level(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    x, y = a["family"], b["family"]
+    if not x or not y:
+        return None
+    if x == y:
+        return "exact"
+    if set(a["family_tokens"]) & set(b["family_tokens"]):
+        return "part of a double name"
+    if jellyfish.jaro_winkler_similarity(x, y) >= 0.92:
+        return "similar"
+    if a["family_ph"] and a["family_ph"] == b["family_ph"]:
+        return "phonetic"
+    return None
+
+
+def _compatible_dob(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    x, y = a["dob"], b["dob"]
+    if not x or not y or x == y or x == b["dob_t"]:
+        return True
+    return jellyfish.damerau_levenshtein_distance(x, y) <= 1
+
+
+def same_name(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, ...] | None:
+    """The agreeing name fields when the two records may be one person by name, dates and sex."""
+    given, family = _given_level(a, b), _family_level(a, b)
+    if given is None or family is None or not _compatible_dob(a, b):
+        return None
+    if a["sex"] and b["sex"] and a["sex"] != b["sex"]:
+        return None
+    return (f"given_name:{given}", f"family_name:{family}")
+
+
+def relational_edges(
+    features: pa.Table,
+    relations: Iterable[tuple[str, str, str | None]],
+    clusters: Sequence[Sequence[str]],
+) -> list[Edge]:
+    """Edges between records of different clusters that share a relative (see the module docstring).
+
+    ``relations`` are (from record, to record, type): the first is <type> of the second.
+    """
+    cols = ["unique_id", "given", "given_groups", "given_ph", "family", "family_tokens", "family_ph", "dob",
+            "dob_t", "sex", "addresses", "postcodes"]  # fmt: skip
+    rows = {r["unique_id"]: r for r in features.select(cols).to_pylist()}
+    cluster_of = {key: i for i, members in enumerate(clusters) for key in members}
+    places: dict[int, set[str]] = defaultdict(set)
+    for key, row in rows.items():
+        if key in cluster_of:
+            places[cluster_of[key]].update(row["addresses"] or [])
+    context: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for src, dst, kind in relations:
+        cls = relation_class(kind)
+        cs, cd = cluster_of.get(src), cluster_of.get(dst)
+        if cls is None or cs is None or cd is None or cs == cd:
+            continue
+        context[("of", cls, "person", str(cd))].add(cs)
+        context[("has", cls, "person", str(cs))].add(cd)
+        for place in places[cd]:
+            context[("of", cls, "address", place)].add(cs)
+    edges: dict[tuple[int, int], Edge] = {}
+    for item in sorted(context):
+        members = sorted(context[item])
+        if not 1 < len(members) <= MAX_CLUSTERS_PER_CONTEXT:
+            continue
+        for i, ci in enumerate(members):
+            for cj in members[i + 1 :]:
+                if (ci, cj) in edges:
+                    continue
+                edge = _best_pair(clusters[ci], clusters[cj], rows, item)
+                if edge is not None:
+                    edges[(ci, cj)] = edge
+    return list(edges.values())
+
+
+def _best_pair(
+    left: Sequence[str], right: Sequence[str], rows: dict[str, dict[str, Any]], item: tuple[str, ...]
+) -> Edge | None:
+    direction, cls, what, _ = item
+    shared = f"same relative: {cls} {'of' if direction == 'of' else 'is'} " + (
+        "the same person" if what == "person" else "someone at the same address"
+    )
+    for a in left:
+        for b in right:
+            fields = same_name(rows[a], rows[b])
+            if fields is not None:
+                x, y = sorted((a, b))
+                return Edge(x, y, METHOD_RELATIONAL, None, (*fields, shared))
+    return None
