@@ -320,6 +320,20 @@ def test_review_queue_shows_the_comparison_and_records_the_decision(
     assert len(persons) == 1  # the analyst's confirmation joined the two persons
 
 
+def test_auditor_sees_the_audit_trail_and_no_case_data(gov: Governance) -> None:
+    open_child("ana")  # something to audit
+    at = login("aud")
+    assert not at.exception, at.exception
+    assert "search_text" not in [t.key for t in at.text_input]  # no search, no purpose form: no case data
+    assert "Chain verified" in texts(at)
+    at.text_input(key="audit_person").input(CHILD)
+    next(b for b in at.button if b.label == "Query").click().run()
+    table = at.dataframe[0].value
+    assert {"case_view"} <= set(table["action"]) and set(table["person"]) == {CHILD}
+    assert "Kayleigh" not in texts(at).replace(PURPOSE, "")
+    assert entries(gov, "audit_view")[-1].user == "aud"
+
+
 def test_expired_session_goes_back_to_login(gov: Governance) -> None:
     at = with_purpose(login())
     session = at.session_state["session"]
