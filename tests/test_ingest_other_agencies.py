@@ -4,6 +4,7 @@ the rows each quarantines and why, and that loading twice creates nothing."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import neo4j
@@ -185,3 +186,31 @@ def test_early_help_probation_housing_third_sector_load(
     assert sum(f.created + f.updated for f in again.files) == 0
     assert count(graph, db, "MATCH (n) WHERE NOT n:IngestRun RETURN count(n)") == nodes
     assert count(graph, db, "MATCH ()-[r]->() RETURN count(r)") == rels
+
+
+def test_bench_ingest_measures_the_ingest_and_the_baseline(
+    graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    """The benchmark on a small county (not a timing test): every row read is counted, the baseline writes the
+    same rows and leaves nothing behind, the figures and the JSON are consistent."""
+    from ingest.bench import BASELINE_LABEL, run_bench, write_json
+    from ingest.synthetic.config import SynthConfig
+    from ingest.synthetic.generate import generate
+
+    db = neo4j_settings.database
+    folder = tmp_path / "county"
+    generate(SynthConfig(children=60, seed=3, out=folder))
+    graph.execute_query("CREATE (:Leftover {from_an_earlier_run: true})", database_=db)
+    result = run_bench(graph, db, folder, children=60, seed=3, batch_size=500)
+    assert count(graph, db, "MATCH (n:Leftover) RETURN count(n)") == 0  # the graph was cleared first
+    assert count(graph, db, f"MATCH (n:{BASELINE_LABEL}) RETURN count(n)") == 0
+    assert not result.bad_files and not result.skipped
+    assert result.records == sum(f.read for f in result.files) == result.loaded + result.quarantined > 0
+    assert result.baseline_rows == result.records  # a clean county: one baseline row per source row
+    assert {a.agency for a in result.agencies} >= {"health", "education", "police"}
+    assert result.rate > 0 and result.baseline_rate > 0 and result.ratio == result.rate / result.baseline_rate
+    assert result.nodes == count(graph, db, "MATCH (n) RETURN count(n)") and result.relationships > 0
+    assert result.peak_rss_ingest_mb > 0
+    write_json(result, tmp_path / "bench.json")
+    figures = json.loads((tmp_path / "bench.json").read_text())
+    assert figures["records"] == result.records and "meets_rate" in figures["targets"]
