@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -48,5 +47,6 @@ def app_command(
         console.print(f"[yellow]listening on {address}: put TLS and a firewall in front of it[/]")
     console.print(f"Jigsaw app on http://{'localhost' if address == '127.0.0.1' else address}:{port}")
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    result = subprocess.run(streamlit_command(port, address), env=env, check=False)
-    raise typer.Exit(result.returncode)
+    cmd = streamlit_command(port, address)
+    # become Streamlit (no child left behind): a signal to `jigsaw app` is a signal to the server
+    os.execve(cmd[0], cmd, env)

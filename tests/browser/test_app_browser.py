@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def app_url(
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, stopped whole at the end
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -81,11 +83,12 @@ def app_url(
             time.sleep(0.5)
         yield url, gov
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
         log.close()
 
 
