@@ -16,6 +16,7 @@ from typing import Any
 
 import neo4j
 
+from graph.config import ConfigError
 from queries import catalog
 from queries import people as people_q
 from queries.model import CARER_RELATIONS, CirclePerson, Fact, Link, Window, fact_from_row
@@ -195,8 +196,14 @@ class HiddenAdult:
         return sorted({x.fact_key for links in self.relations.values() for x in links if x.fact_key})
 
 
-def _anchor_ids(child_id: str, circle: dict[str, CirclePerson]) -> list[str]:
-    return [child_id, *sorted(p.person_id for p in circle.values() if p.has(*CARER_RELATIONS))]
+ANCHOR_RELATIONS = CARER_RELATIONS | {"sibling", "household_member"}
+
+
+def _anchor_ids(child_id: str, circle: dict[str, CirclePerson], adult_id: str) -> list[str]:
+    """The people whose records, when they hold the adult, mean the agency holds him in the child's family: the
+    child, the parents and carers, the siblings and the others in the household (not the adult himself)."""
+    family = (p.person_id for p in circle.values() if p.has(*ANCHOR_RELATIONS) and p.person_id != adult_id)
+    return [child_id, *sorted(family)]
 
 
 def hidden_adults_for(
@@ -212,33 +219,49 @@ def hidden_adults_for(
     risk_config = risk_config or load_risk_config()
     pattern_config = pattern_config or load_pattern_config()
     absent_from = tuple(pattern_config.get("hidden_adult", "absent_from"))
+    # an unborn baby's records are its mother's maternity records: health holds the father there as a name on the
+    # booking, not his history (guidance case 5), so for an unborn child fewer agencies may be watched
+    unborn_absent = tuple(pattern_config.params["hidden_adult"].get("unborn_absent_from") or absent_from)
     mode = str(pattern_config.get("hidden_adult", "mode"))
+    if mode not in ("any", "all"):
+        raise ConfigError(f"{pattern_config.source}: hidden_adult.mode must be any or all, not {mode!r}")
     known_needed = set(pattern_config.get("hidden_adult", "known_to"))
     circles = circles if circles is not None else people_q.circles(driver, database, windows)
+    unborn = {pid for pid, info in people_q.persons(driver, database, list(windows)).items() if info.unborn}
     pairs: list[dict[str, Any]] = []
     candidates: dict[str, list[CirclePerson]] = {}
     for child_id, circle in circles.items():
         around = [p for p in circle.values() if p.is_adult and set(p.relations) & AROUND_RELATIONS]
         candidates[child_id] = around
-        anchors = _anchor_ids(child_id, circle)
-        pairs += [{"child_id": child_id, "person_id": p.person_id, "anchor_ids": anchors} for p in around]
+        pairs += [
+            {
+                "child_id": child_id,
+                "person_id": p.person_id,
+                "anchor_ids": _anchor_ids(child_id, circle, p.person_id),
+            }
+            for p in around
+        ]
     visibility = {
         (r["child_id"], r["person_id"]): r
         for r in catalog.read(
-            driver, database, "find_adult_visibility", {"pairs": pairs, "agencies": list(absent_from)}
+            driver,
+            database,
+            "find_adult_visibility",
+            {"pairs": pairs, "agencies": sorted(set(absent_from) | set(unborn_absent))},
         )
     }
     reference = max((w.reference_date for w in windows.values()), default=date.today())
     history = histories(driver, database, [p["person_id"] for p in pairs], reference, risk_config)
     out: dict[str, list[HiddenAdult]] = {}
     for child_id, around in candidates.items():
+        watch = unborn_absent if child_id in unborn else absent_from
         found = []
         for p in around:
             vis = visibility.get((child_id, p.person_id), {"known_to": [], "seen_by": []})
             known = tuple(sorted(vis["known_to"]))
             seen = tuple(sorted(vis["seen_by"]))
-            absent = tuple(a for a in absent_from if a not in seen)
-            missing = bool(absent) if mode == "any" else len(absent) == len(absent_from)
+            absent = tuple(a for a in watch if a not in seen)
+            missing = bool(absent) if mode == "any" else len(absent) == len(watch)
             hidden = missing and bool(known_needed & set(known))
             found.append(
                 HiddenAdult(

@@ -1,7 +1,8 @@
 // Purpose: for each (child, adult) pair, which agencies know the adult at all (hold a record of him), and which
 //   of $agencies hold him in relation to the child: a record of the adult from that agency linked to a record
-//   of the child or of the child's parents and carers (`anchor_ids`): a recorded relationship, the same fact,
-//   or the same recorded household.
+//   of the child or of the child's family (`anchor_ids`): a recorded relationship, the same fact, or the same
+//   recorded household. Living at the same address in two unconnected records is not holding him with the child
+//   (a GP registration is not a link to the baby's health visiting record: "The myth of invisible men").
 // Serves: "The myth of invisible men" (men around a baby unseen by maternity, health visiting and children's
 //   social care; records link the child to the mother, not the father or the mother's partner); NPCC guidance
 //   s9 case 5.

@@ -1,5 +1,6 @@
 // Purpose: the people around each child in a time window: parents, step-parents and carers, siblings
-//   (recorded, or through a shared parent), partners of parents and carers (recorded as partners, named as
+//   (recorded, or through a shared parent), partners of parents and carers (recorded as partners, or as former
+//   partners: ex_partner_of_carer; named as
 //   father or partner on a record with the carer, or the other party in a domestic abuse incident), people
 //   who lived at the child's address at the same time or in the same recorded household, people named with
 //   the child in a family role on a record, wider family and associates. One row per person and relation,
@@ -12,7 +13,8 @@
 // Parameters: $children: list of {person_id, from (date), to (date)}; links and residences that do not
 //   overlap [from, to] are left out (a missing from/to means open-ended).
 // Returns: child_id, person_id, display_name, date_of_birth, expected_date_of_birth, sex, unborn (bool),
-//   relation (parent, step_parent, carer, sibling, partner_of_carer, household_member, partner, ex_partner,
+//   relation (parent, step_parent, carer, sibling, partner_of_carer, ex_partner_of_carer, household_member,
+//   partner, ex_partner,
 //   own_child, step_child, cared_for, wider_family, associate, professional, other), links (list of maps:
 //   kind, type or role, agency, source_table, source_record_id, record_key, via_person_id, address_key,
 //   fact_key, from, to, recorded_by_role, basis)
@@ -69,7 +71,7 @@ CALL (c, ch, carers) {
   MATCH (k)<-[:RECORD_OF]-(kr:SourceRecord)-[l:RELATED_TO]-(orr:SourceRecord)-[:RECORD_OF]->(p:Person)
   WHERE p <> c AND p <> k AND l.type IN ['partner', 'ex_partner']
     AND coalesce(l.from, ch.from) <= ch.to AND coalesce(l.to, ch.to) >= ch.from
-  RETURN p, 'partner_of_carer' AS relation,
+  RETURN p, CASE l.type WHEN 'partner' THEN 'partner_of_carer' ELSE 'ex_partner_of_carer' END AS relation,
     {kind: 'carer_related_to', type: l.type, agency: l.agency, source_table: l.source_table,
      source_record_id: l.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,
      from: l.from, to: l.to, recorded_by_role: l.recorded_by_role, basis: l.basis} AS link

@@ -2,8 +2,9 @@
 //   find_child_circles for adults. A child is around the adult when an agency recorded a relationship between
 //   them (not professional), named them together on a record in a family role, recorded the adult as the
 //   partner of the child's parent or carer (or named him as father or partner on a record with that carer, or
-//   as the other party in a domestic abuse incident with her), recorded them at the same address at the same
-//   time, or in the same household. Links outside each adult's window are left out.
+//   as the other party in a domestic abuse incident with her), named them on the same incident (the adult as
+//   suspect, subject or offender; the child present, victim, witness or subject), recorded them at the same
+//   address at the same time, or in the same household. Links outside each adult's window are left out.
 // Serves: NPCC guidance s7 ("when multiple children or young people appear linked to the same risk"; "where
 //   there may be multiple partners involved in a child's care"); linked children through the same adult, and
 //   the sweeps for hidden adults and adults linked to several households.
@@ -53,6 +54,13 @@ CALL (a, ad) {
   RETURN ch, {kind: 'carer_fact_role', type: i.role, agency: f.agency, source_table: f.source_table,
     source_record_id: f.source_record_id, record_key: cr.record_key, via_person_id: k.person_id,
     fact_key: f.fact_key} AS how
+  UNION
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[i:INVOLVED_IN]->(f:Event)<-[ic:INVOLVED_IN]-(cr:SourceRecord)
+    -[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a AND i.role IN ['suspect', 'subject', 'offender'] AND ic.role IN ['present', 'victim', 'witness', 'subject']
+    AND f.occurred_on >= ad.from AND f.occurred_on <= ad.to
+  RETURN ch, {kind: 'same_incident', type: i.role, agency: f.agency, source_table: f.source_table,
+    source_record_id: f.source_record_id, record_key: cr.record_key, fact_key: f.fact_key} AS how
   UNION
   MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[l1:LIVED_AT]->(addr:Address)<-[l2:LIVED_AT]-(cr:SourceRecord)
     -[:RECORD_OF]->(ch:Person)

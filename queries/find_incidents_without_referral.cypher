@@ -1,13 +1,16 @@
 // Purpose: police incidents with a child involved (any role: present, victim, witness, subject...) after which
 //   nothing about that child reached children's social care or early help within $referral_days days: no fact
 //   of $receiving_types (contact, referral, early help episode) from $receiving_agencies dated (by its
-//   referral_date when it has one, else its date) from the incident to $referral_days after it. With $include_residents, also children recorded as living at the incident's
+//   referral_date when it has one, else its date) from the incident to $referral_days after it. Only children
+//   in $child_roles count (a child suspect goes to youth justice, not necessarily to social care). When the
+//   officer recorded no children present (children_present = false), a young person of $young_person_age or
+//   over named as victim or subject (not as present) is not counted: a 16- or 17-year-old living independently. With $include_residents, also children recorded as living at the incident's
 //   address when the incident says children were present but names none of them.
 // Serves: NPCC guidance s5 ("the police will always share information about concerns of a child's welfare
 //   with Children's Social Care ... In all cases a referral will be made") and s10 (diffusion of
 //   responsibility: Solihull's photographs not shared because CSC had "made a home visit").
 // Parameters: $incident_types (list of fact types), $referral_days (int), $receiving_types (list),
-//   $receiving_agencies (list),
+//   $receiving_agencies (list), $child_roles (list), $young_person_age (int),
 //   $include_residents (bool), $reference_date (date: only incidents at least $referral_days old by then),
 //   $since (date or null: only incidents on or after it)
 // Returns: person_id (the child), fact_key (the incident), occurred_on, how (list of {role, record_key}),
@@ -18,8 +21,10 @@ WHERE f.fact_type IN $incident_types AND f.agency = 'police'
   AND ($since IS NULL OR f.occurred_on >= $since)
 CALL (f) {
   MATCH (f)<-[i:INVOLVED_IN]-(r:SourceRecord)-[:RECORD_OF]->(ch:Person)
-  WHERE ch:Unborn
-    OR (ch.date_of_birth <= f.occurred_on AND ch.date_of_birth > f.occurred_on - duration({years: 18}))
+  WHERE i.role IN $child_roles AND (ch:Unborn
+    OR (ch.date_of_birth <= f.occurred_on AND ch.date_of_birth > f.occurred_on - duration({years: 18})))
+    AND (coalesce(f.children_present, true) OR i.role = 'present' OR ch:Unborn
+      OR ch.date_of_birth > f.occurred_on - duration({years: $young_person_age}))
   RETURN ch, i.role AS role, r.record_key AS record_key
   UNION
   MATCH (f)-[:AT]->(:Address)<-[l:LIVED_AT]-(r:SourceRecord)-[:RECORD_OF]->(ch:Person)

@@ -1,16 +1,19 @@
-// Purpose: the lower-level concerns about each child (facts of $fact_types naming the child), for children with
+// Purpose: the lower-level concerns about each child (facts of $fact_types naming the child; for a type with a
+//   property in $require, only facts where that property is true, e.g. absence only when persistent), for children with
 //   at least $min_concerns of them from at least $min_agencies agencies, with the child's referrals,
 //   assessments and episodes (the responses). The caller looks for the build-up within a rolling window with
 //   no response (queries/patterns.py).
 // Serves: NPCC guidance s7 (sharing lower-level information to identify patterns) and s5 (Munro: "the
 //   totality of information, the overall pattern of the child's story"); the national review of Arthur and
 //   Star (evidence not pieced together).
-// Parameters: $fact_types (list), $response_types (list), $min_concerns (int), $min_agencies (int),
+// Parameters: $fact_types (list), $require (map: fact type -> property that must be true), $response_types
+//   (list), $min_concerns (int), $min_agencies (int),
 //   $reference_date (date), $since (date or null)
 // Returns: person_id (the child), concerns (list of {fact_key, fact_type, occurred_on, agency}), responses
 //   (list of {fact_key, fact_type, occurred_on, ended_on})
 MATCH (f:Fact)
 WHERE f.fact_type IN $fact_types AND f.occurred_on <= $reference_date
+  AND ($require[f.fact_type] IS NULL OR f[$require[f.fact_type]] = true)
   AND ($since IS NULL OR f.occurred_on >= $since)
 MATCH (f)<-[i:INVOLVED_IN]-(:SourceRecord)-[:RECORD_OF]->(ch:Person)
 WHERE NOT i.role IN ['referrer', 'reporter']

@@ -3,13 +3,15 @@
 //   With $include_late, also referrals whose feedback was recorded after that day.
 // Serves: Working Together ("decision and acknowledgement to the referrer within 1 working day"; the duty to
 //   give feedback to referrers), quoted in NPCC guidance s5; s10 (information acted on).
-// Parameters: $fact_types (list), $working_days (int >= 1), $holidays (list of dates),
+// Parameters: $fact_types (list), $source_systems (list: the systems that record feedback at all),
+//   $working_days (int >= 1), $holidays (list of dates),
 //   $no_feedback_source_codes (list of referral source codes that cannot get feedback: anonymous, unknown),
 //   $include_late (bool), $reference_date (date), $since (date or null)
 // Returns: person_id (the child), fact_key (the referral), occurred_on, due_on, feedback_on, referral_source,
 //   record_key (the child's record on the referral)
 MATCH (ref:Referral)
-WHERE ref.fact_type IN $fact_types AND ref.agency = 'csc' AND ref.occurred_on < $reference_date
+WHERE ref.fact_type IN $fact_types AND ref.agency = 'csc' AND ref.source_system IN $source_systems
+  AND ref.occurred_on < $reference_date
   AND ($since IS NULL OR ref.occurred_on >= $since)
   AND NOT coalesce(toString(ref.referral_source), '') IN $no_feedback_source_codes
 WITH ref, [d IN [x IN range(1, 2 * $working_days + 14) | ref.occurred_on + duration({days: x})]

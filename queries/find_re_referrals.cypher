@@ -1,8 +1,10 @@
 // Purpose: re-referrals: a referral of a child within $within_days of the child's previous referral (the most
-//   recent earlier one; same-day referrals are ordered by key), as the DfE counts them.
+//   recent earlier one), as the DfE counts them. A referral less than $same_referral_days after another is the
+//   same referral recorded twice (the SSD and the CIN census both hold it), not a re-referral.
 // Serves: NPCC guidance s10 ("decisions not to proceed following a referral are based on a review of previous
 //   history ... and a chronology of prior concerns"); the glossary's re-referral measure (22% in England).
-// Parameters: $agencies (list: whose referrals count), $within_days (int), $reference_date (date),
+// Parameters: $agencies (list: whose referrals count), $within_days (int), $same_referral_days (int),
+//   $reference_date (date),
 //   $since (date or null: only re-referrals on or after it)
 // Returns: person_id (the child), fact_key (the re-referral), occurred_on, previous_key, previous_on, days_between,
 //   record_key
@@ -16,7 +18,7 @@ CALL (ch, ref) {
   WHERE prev.fact_type = 'referral' AND prev.agency IN $agencies AND prev <> ref
     AND NOT j.role IN ['referrer', 'reporter']
     AND prev.occurred_on >= ref.occurred_on - duration({days: $within_days})
-    AND (prev.occurred_on < ref.occurred_on OR (prev.occurred_on = ref.occurred_on AND prev.fact_key < ref.fact_key))
+    AND prev.occurred_on <= ref.occurred_on - duration({days: $same_referral_days})
   RETURN prev ORDER BY prev.occurred_on DESC, prev.fact_key DESC LIMIT 1
 }
 RETURN DISTINCT ch.person_id AS person_id, ref.fact_key AS fact_key, ref.occurred_on AS occurred_on,

@@ -15,10 +15,13 @@ and returns a report. Parameters come from ``queries/config/patterns.yaml`` (ver
 | low_level_concerns | lower-level concerns from 3+ agencies building up with no referral or assessment |
 | hidden_adult | adult around the child known to police/probation, absent from CSC's or health's records |
 | risky_adult_linked_children | adult with a violent/sexual/DA/MAPPA history around children in 2+ households |
+| adult_around_households | any adult around children in 3+ households other than as family |
+| co_occurring_missing | children missing at the same time as another child on 2+ separate occasions |
 """
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -33,10 +36,13 @@ from queries import adults as adults_q
 from queries import alerts as alerts_q
 from queries import catalog
 from queries import linked as linked_q
+from queries import people as people_q
 from queries import risk as risk_q
 from queries.alerts import Finding
 from queries.model import Fact, Window, fact_from_row
 from queries.settings import PatternConfig, RiskConfig, load_pattern_config, load_risk_config
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,6 +65,10 @@ class Sweep:
 
     def read(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return catalog.read(self.driver, self.database, name, params)
+
+    def coverage(self, fact_types: Sequence[str], prop: str | None = None) -> list[dict[str, Any]]:
+        """Per agency, source system and fact type: facts, facts with ``prop``, first and last date."""
+        return self.read("find_fact_coverage", {"fact_types": list(fact_types), "property": prop})
 
     def facts(self, keys: Sequence[str]) -> dict[str, Fact]:
         """Facts by key with provenance and everyone involved (cached for the sweep)."""
@@ -93,16 +103,28 @@ def _child_records(evidence: Sequence[dict[str, Any]], person_id: str) -> list[s
 def incident_without_referral(s: Sweep) -> list[Finding]:
     name = "incident_without_referral"
     days = int(s.p(name, "referral_days"))
+    receiving_types, receiving_agencies = s.p(name, "receiving_types"), s.p(name, "receiving_agencies")
+    # no referral can be seen before the receiving agencies' extracts begin
+    covered = [
+        r["first"] for r in s.coverage(receiving_types) if r["agency"] in receiving_agencies and r["first"]
+    ]
+    if not covered:
+        log.warning("%s: no %s facts from %s in the graph: nothing to compare with", name, receiving_types,
+                    receiving_agencies)  # fmt: skip
+        return []
+    since = max(d for d in (min(covered), s.since(name)) if d is not None)
     rows = s.read(
         "find_incidents_without_referral",
         {
             "incident_types": s.p(name, "incident_types"),
             "referral_days": days,
-            "receiving_types": s.p(name, "receiving_types"),
-            "receiving_agencies": s.p(name, "receiving_agencies"),
+            "receiving_types": receiving_types,
+            "receiving_agencies": receiving_agencies,
+            "child_roles": s.p(name, "child_roles"),
+            "young_person_age": int(s.p(name, "young_person_age")),
             "include_residents": bool(s.p(name, "include_residents")),
             "reference_date": s.reference_date,
-            "since": s.since(name),
+            "since": since,
         },
     )
     findings = []
@@ -141,10 +163,18 @@ def referral_feedback_overdue(s: Sweep) -> list[Finding]:
     working_days = int(s.p(name, "working_days"))
     if working_days < 1:
         raise ConfigError(f"{s.config.source}: {name}.working_days must be at least 1")
+    systems = s.p(name, "source_systems")
+    if systems is None:  # the systems that record feedback at all: a missing date elsewhere means nothing
+        systems = [
+            r["source_system"]
+            for r in s.coverage(s.p(name, "fact_types"), "feedback_on")
+            if r["with_property"]
+        ]
     rows = s.read(
         "find_overdue_referral_feedback",
         {
             "fact_types": s.p(name, "fact_types"),
+            "source_systems": list(systems),
             "working_days": working_days,
             "holidays": list(s.config.bank_holidays),
             "no_feedback_source_codes": [str(c) for c in s.p(name, "no_feedback_source_codes")],
@@ -284,28 +314,39 @@ def malicious_without_assessment(s: Sweep) -> list[Finding]:
 
 def re_referral(s: Sweep) -> list[Finding]:
     name = "re_referral"
+    same = int(s.p(name, "same_referral_days"))
     rows = s.read(
         "find_re_referrals",
         {
             "agencies": s.p(name, "agencies"),
             "within_days": int(s.p(name, "within_days")),
+            "same_referral_days": same,
             "reference_date": s.reference_date,
             "since": s.since(name),
         },
     )
-    return [
-        Finding(
-            pattern=name,
-            person_id=r["person_id"],
-            anchor=r["fact_key"],
-            summary=f"Re-referral on {r['occurred_on']}, {r['days_between']} days after the referral of "
-            f"{r['previous_on']}",
-            evidence=s.evidence([r["previous_key"], r["fact_key"]]),
-            people=(_person(r["person_id"], "child", [r["record_key"]]),),
-            detail={"days_between": r["days_between"], "previous_key": r["previous_key"]},
+    findings = []
+    last: dict[str, date] = {}
+    for (
+        r
+    ) in rows:  # in child and date order: a copy of the same referral from another system is one re-referral
+        seen = last.get(r["person_id"])
+        if seen is not None and (r["occurred_on"] - seen).days < same:
+            continue
+        last[r["person_id"]] = r["occurred_on"]
+        findings.append(
+            Finding(
+                pattern=name,
+                person_id=r["person_id"],
+                anchor=r["fact_key"],
+                summary=f"Re-referral on {r['occurred_on']}, {r['days_between']} days after the referral of "
+                f"{r['previous_on']}",
+                evidence=s.evidence([r["previous_key"], r["fact_key"]]),
+                people=(_person(r["person_id"], "child", [r["record_key"]]),),
+                detail={"days_between": r["days_between"], "previous_key": r["previous_key"]},
+            )
         )
-        for r in rows
-    ]
+    return findings
 
 
 def clusters(
@@ -378,12 +419,15 @@ def low_level_concerns(s: Sweep) -> list[Finding]:
     name = "low_level_concerns"
     min_concerns = int(s.p(name, "min_concerns"))
     min_agencies = int(s.p(name, "min_agencies"))
+    min_kinds = int(s.p(name, "min_kinds"))
     within = int(s.p(name, "within_days"))
     grace = timedelta(days=int(s.p(name, "response_grace_days")))
+    concerns_config: dict[str, str | None] = dict(s.p(name, "concerns"))
     rows = s.read(
         "find_low_level_concerns",
         {
-            "fact_types": s.p(name, "fact_types"),
+            "fact_types": sorted(concerns_config),
+            "require": {k: v for k, v in concerns_config.items() if v},
             "response_types": s.p(name, "response_types"),
             "min_concerns": min_concerns,
             "min_agencies": min_agencies,
@@ -403,6 +447,8 @@ def low_level_concerns(s: Sweep) -> list[Finding]:
             part = concerns[i : j + 1]
             if len(part) < min_concerns or len({x["agency"] for x in part}) < min_agencies:
                 return False
+            if len({(x["agency"], x["fact_type"]) for x in part}) < min_kinds:
+                return False
             first, last = part[0]["occurred_on"], part[-1]["occurred_on"] + grace
             return not any(
                 x["occurred_on"] is not None
@@ -421,7 +467,8 @@ def low_level_concerns(s: Sweep) -> list[Finding]:
                     pattern=name,
                     person_id=r["person_id"],
                     anchor=keys[0],
-                    summary=f"{len(chosen)} lower-level concerns from {len(agencies)} agencies ({', '.join(agencies)}) "
+                    summary=f"{len(chosen)} lower-level concerns of {len({(x['agency'], x['fact_type']) for x in chosen})} "
+                    f"kinds from {len(agencies)} agencies ({', '.join(agencies)}) "
                     f"between {days[group[0]]} and {days[group[-1]]}, with no referral, assessment or episode: "
                     "a build-up no single agency sees",
                     evidence=evidence,
@@ -438,6 +485,7 @@ def low_level_concerns(s: Sweep) -> list[Finding]:
 def hidden_adult(s: Sweep) -> list[Finding]:
     name = "hidden_adult"
     min_points = float(s.p(name, "min_history_points"))
+    alert_on = set(s.p(name, "alert_relations"))
     window = Window.years_to(s.reference_date, int(s.p(name, "window_years")))
     candidates = adults_q.adults_with_history(s.driver, s.database, s.reference_date, s.risk_config)
     history = adults_q.histories(s.driver, s.database, candidates, s.reference_date, s.risk_config)
@@ -455,7 +503,11 @@ def hidden_adult(s: Sweep) -> list[Finding]:
         found = adults_q.hidden_adults_for(s.driver, s.database, windows, s.risk_config, s.config)
         for child_id, adults in found.items():
             for adult in adults:
-                if not adult.hidden or adult.history.points < min_points:
+                if (
+                    not adult.hidden
+                    or adult.history.points < min_points
+                    or not set(adult.relations) & alert_on
+                ):
                     continue
                 keys = [i.fact.fact_key for i in adult.history.items] + adult.link_facts()
                 evidence = s.evidence(keys)
@@ -541,6 +593,124 @@ def risky_adult_linked_children(s: Sweep) -> list[Finding]:
     return findings
 
 
+def co_occurring_missing(s: Sweep) -> list[Finding]:
+    name = "co_occurring_missing"
+    slack = int(s.p(name, "slack_days"))
+    min_occasions = int(s.p(name, "min_occasions"))
+    rows = s.read(
+        "find_co_occurring_missing",
+        {
+            "slack_days": slack,
+            "max_missing_days": int(s.p(name, "max_missing_days")),
+            "reference_date": s.reference_date,
+            "since": s.since(name),
+        },
+    )
+    findings = []
+    for r in rows:
+        overlaps = sorted(r["overlaps"], key=lambda x: (x["occurred_on"], x["fact_key"], x["other_key"]))
+        # separate occasions: the same episode recorded by police and social care, or days a day apart, are one
+        occasions: list[list[dict[str, Any]]] = []
+        for o in overlaps:
+            if occasions and (o["occurred_on"] - occasions[-1][0]["occurred_on"]).days <= slack + 1:
+                occasions[-1].append(o)
+            else:
+                occasions.append([o])
+        if len(occasions) < min_occasions:
+            continue
+        keys = list(dict.fromkeys(k for o in overlaps for k in (o["fact_key"], o["other_key"])))
+        evidence = s.evidence(keys)
+        same_place = any(o["address_key"] and o["address_key"] == o["other_address_key"] for o in overlaps)
+        findings.append(
+            Finding(
+                pattern=name,
+                person_id=r["person_id"],
+                anchor=r["other_id"],
+                summary=f"Missing at the same time as another child on {len(occasions)} occasions "
+                f"({', '.join(str(o[0]['occurred_on']) for o in occasions)})"
+                + ("; from the same address" if same_place else ""),
+                evidence=evidence,
+                people=(
+                    _person(r["person_id"], "child", _child_records(evidence, r["person_id"])),
+                    _person(
+                        r["other_id"],
+                        "child missing at the same time",
+                        _child_records(evidence, r["other_id"]),
+                    ),
+                ),
+                detail={"occasions": len(occasions), "same_place": same_place},
+            )
+        )
+    return findings
+
+
+FAMILY_TYPES = frozenset(
+    {"parent", "step_parent", "child", "sibling", "half_sibling", "grandparent", "aunt_uncle", "cousin", "partner",
+     "ex_partner", "mother", "father", "parent_carer"}
+)  # fmt: skip
+
+
+def adult_around_households(s: Sweep) -> list[Finding]:
+    """One adult around children in several households, through links other than family (incidents with the
+    children, associate or carer of their mothers, the same address): whatever his history."""
+    name = "adult_around_households"
+    window = Window.years_to(s.reference_date, int(s.p(name, "window_years")))
+    min_households = int(s.p(name, "min_households"))
+    rows = s.read(
+        "find_adults_around_several_children",
+        {"min_children": min_households, "reference_date": s.reference_date, "since": window.start},
+    )
+    candidates = [r["person_id"] for r in rows]
+    findings = []
+    for start in range(0, len(candidates), 300):
+        batch = candidates[start : start + 300]
+        around = adults_q.children_around(s.driver, s.database, {a: window for a in batch}, s.reference_date)
+        child_ids = sorted({c for children in around.values() for c in children})
+        homes = people_q.residences(s.driver, s.database, {c: window for c in child_ids}) if child_ids else {}
+        history = adults_q.histories(s.driver, s.database, batch, s.reference_date, s.risk_config)
+        for adult_id in batch:
+            # the children he is around other than as family (a father of children in three homes is not this)
+            outside = {
+                c: links
+                for c, links in around[adult_id].items()
+                if not any(
+                    (x.kind in ("related_to", "fact_role") and x.type in FAMILY_TYPES)
+                    or x.kind in ("carer_related_to", "carer_fact_role")
+                    for x in links
+                )
+            }
+            households: dict[str, list[str]] = {}
+            for c in sorted(outside):
+                households.setdefault(linked_q.household_of(homes.get(c, []), c), []).append(c)
+            if len(households) < min_households:
+                continue
+            h = history[adult_id]
+            for child_id, links in sorted(outside.items()):
+                keys = sorted({x.fact_key for x in links if x.fact_key}) + [i.fact.fact_key for i in h.items]
+                evidence = s.evidence(keys)
+                findings.append(
+                    Finding(
+                        pattern=name,
+                        person_id=child_id,
+                        anchor=adult_id,
+                        summary=f"One adult is around this child and children in {len(households) - 1} other "
+                        f"household(s), not as family ({', '.join(sorted({x.kind for x in links}))})"
+                        + (f"; his history: {', '.join(h.labels)}" if h.items else "; no recorded history"),
+                        evidence=evidence,
+                        people=(
+                            _person(child_id, "child", [x.record_key for x in links]),
+                            _person(adult_id, "adult", _child_records(evidence, adult_id)),
+                        ),
+                        links=tuple(
+                            {"link_key": x.link_key, **{k: v for k, v in vars(x).items() if v is not None}}
+                            for x in links
+                        ),  # fmt: skip
+                        detail={"households": households, "history_points": h.points},
+                    )
+                )
+    return findings
+
+
 PATTERNS: dict[str, Callable[[Sweep], list[Finding]]] = {
     "incident_without_referral": incident_without_referral,
     "referral_feedback_overdue": referral_feedback_overdue,
@@ -551,6 +721,8 @@ PATTERNS: dict[str, Callable[[Sweep], list[Finding]]] = {
     "low_level_concerns": low_level_concerns,
     "hidden_adult": hidden_adult,
     "risky_adult_linked_children": risky_adult_linked_children,
+    "adult_around_households": adult_around_households,
+    "co_occurring_missing": co_occurring_missing,
 }
 
 

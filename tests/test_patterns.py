@@ -4,7 +4,7 @@ real server: exactly the children, anchors and evidence expected, and nothing el
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import neo4j
 import pytest
@@ -30,6 +30,12 @@ def evidence_keys(f: alerts.Finding) -> list[str]:
     return [e["fact_key"] for e in f.evidence]
 
 
+def extract_began(k: Kit, on: date = date(2020, 4, 1)) -> None:
+    """Children's social care's extract reaches back to ``on`` (a contact about another child then)."""
+    k.person("OLDER", date(2008, 1, 1))
+    k.fact("csc", "contact", on, (k.record("OLDER", "csc"), "subject"))
+
+
 # -- guidance case study 1: police CPNCI referred to early help ------------------------------------------------
 
 
@@ -42,6 +48,7 @@ def test_case_1_incident_referred_to_early_help_flags_only_the_child_nobody_refe
     k.person("MUM", date(1990, 1, 1), name="Mother")
     boy, sis, mum = k.record("BOY", "police"), k.record("SIS", "police"), k.record("MUM", "police")
     boy_eh = k.record("BOY", "early_help")
+    extract_began(k)
     cpnci = k.fact("police", "cpnci", date(2025, 10, 6), (boy, "subject"), (sis, "present"), (mum, "reporter"),
                    summary="Mother reports 7-year-old attacking everyone, nearly hit his sister", basis="opinion",
                    children_present=True, referred_to_csc=True, referral_date=date(2025, 10, 7))  # fmt: skip
@@ -66,6 +73,7 @@ def test_incident_without_referral_waits_for_the_days_and_counts_a_csc_contact(
     k.person("ADULT", date(1980, 1, 1))
     a, b, adult = k.record("A", "police"), k.record("B", "police"), k.record("ADULT", "police")
     a_csc = k.record("A", "csc")
+    extract_began(k)
     da = k.fact("police", "da_incident", date(2026, 1, 10), (adult, "suspect"), (a, "present"), (b, "present"),
                 dash_grade="standard", children_present=True)  # fmt: skip
     k.fact("csc", "contact", date(2026, 1, 12), (a_csc, "subject"), referral_source="6")
@@ -77,6 +85,39 @@ def test_incident_without_referral_waits_for_the_days_and_counts_a_csc_contact(
     assert recent not in {a for _, a in got} and adult_only not in {a for _, a in got}
     later = found(graph, neo4j_settings, "incident_without_referral", date(2026, 2, 10))
     assert sorted(later) == [("B", da), ("B", recent)]
+
+
+def test_no_referral_is_not_claimed_before_social_cares_extract_begins(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    k = Kit()
+    k.person("KID", date(2012, 1, 1))
+    k.person("MAN", date(1980, 1, 1))
+    kid, man = k.record("KID", "police"), k.record("MAN", "police")
+    old = k.fact("police", "da_incident", date(2019, 6, 1), (man, "suspect"), (kid, "present"))
+    new = k.fact("police", "da_incident", date(2021, 6, 1), (man, "suspect"), (kid, "present"))
+    extract_began(k, date(2020, 4, 1))
+    k.write(graph, neo4j_settings)
+    assert list(found(graph, neo4j_settings, "incident_without_referral")) == [("KID", new)]
+    assert old != new
+
+
+def test_a_young_person_of_sixteen_is_not_counted_when_the_officer_saw_no_children(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    k = Kit()
+    k.person("YP16", date(2009, 1, 1))
+    k.person("YP15", date(2010, 1, 1))
+    k.person("ADULT", date(1980, 1, 1))
+    adult = k.record("ADULT", "police")
+    at16 = k.fact("police", "crime", date(2025, 6, 1), (adult, "suspect"), (k.record("YP16", "police"), "victim"),
+                  children_present=False)  # fmt: skip
+    at15 = k.fact("police", "crime", date(2025, 6, 1), (adult, "suspect"), (k.record("YP15", "police"), "victim"),
+                  children_present=False)  # fmt: skip
+    extract_began(k)
+    k.write(graph, neo4j_settings)
+    assert list(found(graph, neo4j_settings, "incident_without_referral")) == [("YP15", at15)]
+    assert at16 != at15
 
 
 # -- guidance case studies 3 and 4: stepped down to early help, closed for lack of consent ----------------------
@@ -201,7 +242,7 @@ def test_case_5_the_unborn_babys_father_with_a_da_history_is_a_hidden_adult(
     assert [(a.person_id, a.hidden, a.known_to, a.seen_by, a.absent_from) for a in adults] == [
         ("FATHER", True, ("health", "police"), ("health",), ("csc",)),
         # the father's former partner, the victim in his DA incidents: around the baby through him, no history
-        ("EXP", True, ("police",), (), ("csc", "health")),
+        ("EXP", True, ("police",), (), ("csc",)),
         ("MOTHER", False, ("csc", "health"), ("health",), ("csc",)),  # not known to police or probation
     ]
     assert adults[1].history.points == 0
@@ -261,7 +302,8 @@ def test_the_partner_living_at_the_childs_address_known_only_to_police_is_hidden
     got = found(graph, neo4j_settings, "hidden_adult")
     assert list(got) == [("KID", "MAN")]
     f = got[("KID", "MAN")]
-    assert f.detail["absent_from"] == ["csc", "health"] and f.detail["known_to"] == ["police", "probation"]
+    assert f.detail["absent_from"] == ["csc", "health", "education", "early_help"]
+    assert f.detail["known_to"] == ["police", "probation"]
     assert evidence_keys(f) == [mappa]
     assert {x["kind"] for x in f.links} == {"lived_at"}
 
@@ -382,24 +424,31 @@ def test_a_slow_build_up_of_low_level_concerns_across_agencies_with_no_response(
     graph: neo4j.Driver, neo4j_settings: Settings
 ) -> None:
     k = Kit()
-    k.person("QUIET", date(2016, 1, 1))
-    k.person("SEEN", date(2016, 1, 1))
-    concerns: dict[str, list[str]] = {"QUIET": [], "SEEN": []}
-    for pid in concerns:
+    concerns: dict[str, list[str]] = {}
+    for pid in ("QUIET", "SEEN", "FEWER"):
+        k.person(pid, date(2016, 1, 1))
         h, e, t = k.record(pid, "health"), k.record(pid, "education"), k.record(pid, "third_sector")
+        p, c = k.record(pid, "police"), k.record(pid, "csc")
         concerns[pid] = [
             k.fact("health", "was_not_brought", date(2025, 2, 1), (h, "subject")),
-            k.fact("education", "absence", date(2025, 4, 1), (e, "subject"), persistent_absence=True),
+            k.fact(
+                "education", "absence", date(2025, 4, 1), (e, "subject"), persistent_absence=pid != "FEWER"
+            ),
             k.fact("third_sector", "third_sector_concern", date(2025, 6, 1), (t, "subject")),
+            k.fact("police", "police_incident", date(2025, 7, 1), (p, "present")),
             k.fact("health", "ae_attendance", date(2025, 9, 1), (h, "subject")),
+            k.fact("csc", "contact", date(2025, 10, 1), (c, "subject"), outcome=["advice"]),
         ]
-    k.fact("csc", "referral", date(2025, 5, 1), (k.record("SEEN", "csc"), "subject"))
+    k.fact(
+        "csc", "referral", date(2025, 5, 1), (k.record("SEEN", "csc"), "subject")
+    )  # someone put it together
     k.write(graph, neo4j_settings)
     got = found(graph, neo4j_settings, "low_level_concerns")
+    # FEWER: the absence was not persistent, leaving 5 concerns (6 are needed)
     assert list(got) == [("QUIET", concerns["QUIET"][0])]
     f = got[("QUIET", concerns["QUIET"][0])]
     assert evidence_keys(f) == concerns["QUIET"]
-    assert f.detail["agencies"] == ["education", "health", "third_sector"]
+    assert f.detail["agencies"] == ["csc", "education", "health", "police", "third_sector"]
 
 
 def test_an_adult_with_a_mappa_history_around_children_in_two_households(
@@ -507,3 +556,52 @@ def test_every_enabled_pattern_runs_on_an_empty_graph(graph: neo4j.Driver, neo4j
     report = patterns.run_patterns(graph, neo4j_settings.database, reference_date=REF)
     assert [r.pattern for r in report.results] == list(patterns.PATTERNS)
     assert report.findings == [] and report.saved == alerts.SaveResult(0, 0, 0, 0)
+
+
+def test_children_missing_together_on_two_separate_occasions(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    k = Kit()
+    recs = {}
+    for pid in ("T1", "T2", "T3"):
+        k.person(pid, date(2010, 6, 1))
+        recs[pid] = k.record(pid, "police")
+
+    def missing(pid: str, day: date, days: int = 1) -> str:
+        return k.fact(
+            "police", "missing_episode", day, (recs[pid], "subject"), ended_on=day + timedelta(days=days)
+        )
+
+    t1 = [missing("T1", date(2025, 3, 1)), missing("T1", date(2025, 6, 10), 2)]
+    t2 = [missing("T2", date(2025, 3, 2)), missing("T2", date(2025, 6, 11))]
+    missing("T3", date(2025, 3, 1))  # once only with the others: chance, not a pattern
+    k.write(graph, neo4j_settings)
+    got = found(graph, neo4j_settings, "co_occurring_missing")
+    assert sorted(got) == [("T1", "T2"), ("T2", "T1")]
+    assert sorted(evidence_keys(got[("T1", "T2")])) == sorted(t1 + t2)
+    assert got[("T1", "T2")].detail["occasions"] == 2
+
+
+def test_one_adult_around_children_in_three_households_but_not_a_father_of_three(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    k = Kit()
+    k.person("VISITOR", date(1985, 1, 1))
+    k.person("DAD", date(1980, 1, 1))
+    visitor, dad = k.record("VISITOR", "police"), k.record("DAD", "police")
+    incidents = []
+    for n in (1, 2, 3):
+        kid = f"K{n}"
+        k.person(kid, date(2015 + n, 1, 1))
+        rec = k.record(kid, "police")
+        k.live(k.record(kid, "education"), address(f"{n} Home Street"), date(2018, 1, 1))
+        incidents.append(k.fact("police", "police_incident", date(2025, n, 10), (visitor, "subject"), (rec, "present"),
+                                children_present=True))  # fmt: skip
+        k.relate(dad, rec, "parent")
+        k.fact("police", "police_incident", date(2025, n + 3, 1), (dad, "subject"), (rec, "present"))
+    k.write(graph, neo4j_settings)
+    got = found(graph, neo4j_settings, "adult_around_households")
+    assert sorted(got) == [("K1", "VISITOR"), ("K2", "VISITOR"), ("K3", "VISITOR")]
+    f = got[("K2", "VISITOR")]
+    assert evidence_keys(f) == [incidents[1]]
+    assert "no recorded history" in f.summary and len(f.detail["households"]) == 3
