@@ -95,6 +95,8 @@ def open_child(user: str = "ana") -> AppTest:
 
 def test_nothing_without_login(gov: Governance) -> None:
     at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.query_params["case_id"] = CHILD  # nothing about a child is taken from the URL
+    at.query_params["view"] = "case"
     at.run()
     assert not at.exception
     assert [t.key for t in at.text_input] == ["login_username", "login_password"]
