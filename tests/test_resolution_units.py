@@ -22,11 +22,19 @@ from ingest.resolution.clustering import (
     pair_key,
 )
 from ingest.resolution.engine import may_auto_merge, record_facts, review_id
-from ingest.resolution.features import FEATURE_SCHEMA, life_stage, normalise_sex, prepare_features, transposed
+from ingest.resolution.features import (
+    FEATURE_SCHEMA,
+    features_for,
+    life_stage,
+    normalise_sex,
+    prepare_features,
+    transposed,
+)
 from ingest.resolution.matcher import COMPARISONS, comparison_detail, level_labels, matched_fields
 from ingest.resolution.metrics import pairwise_precision_recall
 from ingest.resolution.names import name_tokens, nickname_groups, phonetic
 from ingest.resolution.persons import link_props, person_properties
+from ingest.resolution.relational import relational_edges
 from ingest.resolution.simulate import simulate
 
 REF = date(2026, 3, 1)
@@ -260,7 +268,50 @@ def test_simulation_is_reproducible_and_facts_follow_features() -> None:
         b.records.drop(columns=["history_postcodes", "history_lines"])
     )
     assert a.truth["record_key"].is_unique
-    guard_facts, rule_facts = record_facts(prepare_features(a.records, REF))
+    table = prepare_features(a.records, REF)
+    by_row = [features_for(row, REF) for row in a.records.to_dict("records")]  # the row-wise definition
+    assert table.to_pylist() == by_row
+    guard_facts, rule_facts = record_facts(table)
     assert len(guard_facts) == len(a.records)
     assert all(set(f.identifiers) <= {"nhs", "upn", "la", "pnc"} for f in rule_facts)
     assert review_id(pair_key("a", "b")) == review_id(pair_key("b", "a"))
+
+
+def test_family_context_rule_links_same_named_parents_of_one_child() -> None:
+    frame = pd.DataFrame([
+        {"record_key": "health|fhir|Patient/c", "given_name": "Poppy", "family_name": "Parsons",
+         "date_of_birth": date(2015, 5, 1), "postcode": "JW36 6BP", "address_line": "42 Robson Way"},
+        {"record_key": "education|pupils|c", "given_name": "Poppy", "family_name": "Parsons",
+         "date_of_birth": date(2015, 5, 1)},
+        {"record_key": "health|fhir|RelatedPerson/m", "given_name": "Kimberley", "family_name": "Parsons", "sex": "F"},
+        {"record_key": "education|pupil_contacts|m", "given_name": "Kim", "family_name": "Parsons"},
+        {"record_key": "education|pupil_contacts|g", "given_name": "Kimberley", "family_name": "Parsons",
+         "date_of_birth": date(1950, 1, 1)},
+        {"record_key": "health|fhir|RelatedPerson/x", "given_name": "Kevin", "family_name": "Parsons", "sex": "M"},
+    ])  # fmt: skip
+    features = prepare_features(frame, REF)
+    clusters = [["education|pupils|c", "health|fhir|Patient/c"], ["health|fhir|RelatedPerson/m"],
+                ["education|pupil_contacts|m"], ["education|pupil_contacts|g"], ["health|fhir|RelatedPerson/x"]]  # fmt: skip
+    relations = [
+        ("health|fhir|RelatedPerson/m", "health|fhir|Patient/c", "parent"),
+        ("education|pupil_contacts|m", "education|pupils|c", "parent"),
+        ("education|pupil_contacts|g", "education|pupils|c", "grandparent"),  # another relationship
+        ("health|fhir|RelatedPerson/x", "health|fhir|Patient/c", "step_parent"),  # a parent, another name
+    ]
+    edges = relational_edges(features, relations, clusters)
+    assert [(e.left, e.right, e.method) for e in edges] == [
+        ("education|pupil_contacts|m", "health|fhir|RelatedPerson/m", "deterministic:name_and_relative")
+    ]
+    assert edges[0].matched_fields == (
+        "given_name:nickname",
+        "family_name:exact",
+        "same relative: parent of the same person",
+    )
+    # a parent of a child at the same address also counts (the children need not be one person)
+    edges = relational_edges(features, [relations[0], ("education|pupil_contacts|m", "health|fhir|Patient/c", "parent")],
+                             [[k] for k in frame["record_key"]])  # fmt: skip
+    assert len(edges) == 1
+    # ambiguous: Kim could be the female Kimberley or a male one, who cannot be one person: link neither
+    male = frame.copy()
+    male.loc[male["record_key"] == "health|fhir|RelatedPerson/x", "given_name"] = "Kimberley"
+    assert relational_edges(prepare_features(male, REF), relations, clusters) == []

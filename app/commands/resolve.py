@@ -91,6 +91,7 @@ def resolve_command(
          f"{report.persons_created} / {report.persons_updated} / {report.persons_retired}"),
         ("links written / unchanged", f"{report.links_written} / {report.links_unchanged}"),
         ("pairs by identifiers", report.deterministic_pairs),
+        ("pairs by name and a shared relative", report.relational_pairs),
         ("pairs scored by the model", report.scored_pairs if report.probabilistic else "model not used"),
         ("reviews pending / new / withdrawn",
          f"{report.reviews_pending} / {report.reviews_new} / {report.reviews_withdrawn}"),

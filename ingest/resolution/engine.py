@@ -393,7 +393,8 @@ def resolve(
                 link_rows.append({"record_key": key, "person_id": pid, "props": new})
     store.write_persons(person_rows)
     report.links_written = store.write_links(link_rows)
-    gone = [pid for pid in existing if pid not in set(person_ids)]
+    kept = set(person_ids)
+    gone = [pid for pid in existing if pid not in kept]
     report.persons_retired = store.retire_persons(
         [{"person_id": pid, "to_person_id": retired.get(pid), "at": now,
           "reason": f"its records now belong to another person ({report.run_id})"} for pid in gone]
@@ -454,6 +455,7 @@ def _run_props(report: ResolutionReport, settings: ResolutionSettings, now: date
         "persons_retired": report.persons_retired,
         "links_written": report.links_written,
         "deterministic_pairs": report.deterministic_pairs,
+        "relational_pairs": report.relational_pairs,
         "scored_pairs": report.scored_pairs,
         "reviews_pending": report.reviews_pending,
         "reviews_new": report.reviews_new,

@@ -8,7 +8,7 @@ Pure: a pandas DataFrame in, a pyarrow Table out, nothing read or written. The c
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -224,14 +224,124 @@ def features_for(row: Mapping[Any, Any], reference: date) -> dict[str, Any]:
     }
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _memo(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn`` computed once per distinct (hashable) argument."""
+    cache: dict[Any, Any] = {}
+
+    def wrapped(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = fn(value)
+            return result
+
+    return wrapped
+
+
 def prepare_features(records: pd.DataFrame, reference: date) -> pa.Table:
-    """One feature row per record, in the input's order, typed by ``FEATURE_SCHEMA``."""
-    missing = [c for c in ("record_key",) if c not in records.columns]
-    if missing:
-        raise ValueError(f"records lack column(s) {missing}")
+    """One feature row per record, in the input's order, typed by ``FEATURE_SCHEMA``.
+
+    The same as ``features_for`` on every row, computed column by column with each distinct value
+    (name, date, postcode, identifier) worked out once: counties repeat them a great deal.
+    """
+    if "record_key" not in records.columns:
+        raise ValueError("records lack column(s) ['record_key']")
     if records["record_key"].duplicated().any():
         dupes = records.loc[records["record_key"].duplicated(), "record_key"].head(3).tolist()
         raise ValueError(f"record_key must be unique, repeated: {dupes}")
-    rows = [features_for(row, reference) for row in records.to_dict("records")]
-    columns = {name: [r[name] for r in rows] for name in FEATURE_SCHEMA.names}
-    return pa.table(columns, schema=FEATURE_SCHEMA)
+    n = len(records)
+
+    def col(name: str) -> list[Any]:
+        if name not in records.columns:
+            return [None] * n
+        return [None if _missing(v) else v for v in records[name].tolist()]
+
+    def lists(name: str) -> list[list[Any]]:
+        if name not in records.columns:
+            return [[] for _ in range(n)]
+        return [_list(v) for v in records[name].tolist()]
+
+    tokens = _memo(lambda v: tuple(name_tokens(_text(v))))
+    given_toks = [tokens(v) for v in col("given_name")]
+    other_toks = [tokens(v) for v in col("other_names")]
+    family_toks = [tokens(v) for v in col("family_name")]
+    given_info = _memo(lambda t: (t[0], t[0][0], list(nickname_groups(t[0])), phonetic(t[0])) if t else
+                       (None, None, [], None))  # fmt: skip
+    family_info = _memo(
+        lambda t: ("".join(t), "".join(t)[0], phonetic("".join(t))) if t else (None, None, None)
+    )
+    to_date = _memo(as_date)
+    dobs = [to_date(v) for v in col("date_of_birth")]
+    expecteds = [to_date(v) for v in col("expected_date_of_birth")]
+    clean = _memo(ids.clean)
+    nhs = [clean(v) for v in col("nhs_number")]
+    upn = [clean(v) for v in col("upn")]
+    la_id = [clean(v) for v in col("la_child_id")]
+    pnc_raw = [clean(v) for v in col("pnc_id")]
+    nhs_ok, upn_ok, la_ok, pnc_ok = (_memo(ids.valid_nhs_number), _memo(ids.valid_upn),
+                                     _memo(ids.valid_la_child_id), _memo(ids.valid_pnc_id))  # fmt: skip
+    pnc_core = _memo(ids.pnc_core)
+    postcode = _memo(lambda v: _postcode(_text(v)))
+    address = _memo(lambda pair: _address(pair[0], pair[1]))
+    stage = _memo(lambda t: life_stage(t[0], t[1], t[2], reference))
+    sex = _memo(normalise_sex)
+    agencies = col("agency")
+    lines = col("address_line")
+    current_pcs = [postcode(v) for v in col("postcode")]
+    sexes = [sex(v) for v in col("sex")]
+
+    out: dict[str, list[Any]] = {name: [] for name in FEATURE_SCHEMA.names}
+    hist_pcs, hist_lines = lists("history_postcodes"), lists("history_lines")
+    for i, key in enumerate(col("record_key")):
+        g_toks, f_toks = given_toks[i], family_toks[i]
+        given, initial, groups, g_ph = given_info(g_toks)
+        family, f_initial, f_ph = family_info(f_toks)
+        dob, expected = dobs[i], expecteds[i]
+        dob_t = transposed(dob)
+        current = current_pcs[i]
+        history = [postcode(p) for p in hist_pcs[i]]
+        postcodes = _unique([current, *history])
+        line = _text(lines[i])
+        addresses = _unique(
+            [address((line, current))]
+            + [address((ln, pc)) for ln, pc in zip(hist_lines[i], history, strict=False)]
+        )
+        upn_valid = upn[i] if upn_ok(upn[i]) else None
+        core = pnc_core(pnc_raw[i])
+        row = out
+        row["unique_id"].append(key)
+        row["agency"].append(_text(agencies[i]))
+        row["given"].append(given)
+        row["given_initial"].append(initial)
+        row["given_groups"].append(groups)
+        row["given_ph"].append(g_ph)
+        row["names_all"].append(_unique([*g_toks, *other_toks[i]]))
+        row["family"].append(family)
+        row["family_tokens"].append(list(f_toks))
+        row["family_ph"].append(f_ph)
+        row["family_initial"].append(f_initial)
+        row["dob"].append(dob.isoformat() if dob else None)
+        row["dob_t"].append(dob_t.isoformat() if dob_t else None)
+        row["dob_year"].append(str(dob.year) if dob else None)
+        row["dob_any"].append(dob or expected)
+        row["is_expected"].append(dob is None and expected is not None)
+        row["sex"].append(sexes[i])
+        row["postcode"].append(current)
+        row["postcodes"].append(postcodes)
+        row["districts"].append(_unique(p.split(" ")[0] for p in postcodes))
+        row["addresses"].append(addresses)
+        row["nhs"].append(nhs[i])
+        row["upn"].append(upn[i])
+        row["la_id"].append(la_id[i])
+        row["pnc"].append(core)
+        row["nhs_valid"].append(nhs[i] if nhs_ok(nhs[i]) else None)
+        row["upn_valid"].append(upn_valid)
+        row["la_valid"].append(la_id[i] if la_ok(la_id[i]) else None)
+        row["pnc_valid"].append(core if pnc_ok(pnc_raw[i]) else None)
+        row["upn_permanent"].append(upn_valid if upn_valid and not ids.temporary_upn(upn_valid) else None)
+        row["stage"].append(stage((dob, expected, upn_valid is not None)))
+    return pa.table(out, schema=FEATURE_SCHEMA)

@@ -108,17 +108,21 @@ def relational_edges(
         for place in places[cd]:
             context[("of", cls, "address", place)].add(cs)
     edges: dict[tuple[int, int], Edge] = {}
-    for item in sorted(context):
+    for item in sorted(context, key=lambda it: (it[2] != "person", it)):  # a shared person says most
         members = sorted(context[item])
         if not 1 < len(members) <= MAX_CLUSTERS_PER_CONTEXT:
             continue
+        found: dict[tuple[int, int], Edge] = {}
         for i, ci in enumerate(members):
             for cj in members[i + 1 :]:
-                if (ci, cj) in edges:
-                    continue
                 edge = _best_pair(clusters[ci], clusters[cj], rows, item)
                 if edge is not None:
-                    edges[(ci, cj)] = edge
+                    found[(ci, cj)] = edge
+        linked = {c for pair in found for c in pair}
+        if any((a, b) not in found for a in linked for b in linked if a < b):
+            continue  # ambiguous: a Kim who could be either of two different Kimberleys links neither
+        for pair, edge in found.items():
+            edges.setdefault(pair, edge)
     return list(edges.values())
 
 

@@ -47,7 +47,7 @@ class ResolutionStore:
 
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             result = tx.run(query, rows=rows or [])
-            return [{k: _native(v) for k, v in rec.data().items()} for rec in result]
+            return [{k: _native(v) for k, v in zip(rec.keys(), rec.values(), strict=True)} for rec in result]
 
         with self.driver.session(database=self.database) as session:
             return session.execute_read(work)
@@ -121,7 +121,7 @@ class ResolutionStore:
             result = tx.run(query, rows=[{"status": status}])
             out = []
             for rec in result:
-                out.append({k: _native(v) for k, v in rec.data().items()})
+                out.append({k: _native(v) for k, v in zip(rec.keys(), rec.values(), strict=True)})
                 if len(out) >= limit:
                     break
             result.consume()
@@ -140,7 +140,7 @@ class ResolutionStore:
         with self.driver.session(database=self.database, fetch_size=10_000) as session:
             result = session.run(query)
             for rec in result:
-                yield {k: _native(v) for k, v in rec.data().items()}
+                yield {k: _native(v) for k, v in zip(rec.keys(), rec.values(), strict=True)}
 
     # --- writes -----------------------------------------------------------------------------------
     def write_persons(self, rows: Sequence[dict[str, Any]]) -> int:
