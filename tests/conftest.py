@@ -22,6 +22,23 @@ from graph.connection import make_driver
 from graph.server.local import LocalNeo4j
 
 
+# The public real-format samples live beside the project (../shared/data/public), not in it. When the
+# tests run from a clone elsewhere, find them where this workplace keeps them, or take JIGSAW_PUBLIC_DATA.
+def _public_data() -> Path | None:
+    root = Path(__file__).resolve().parents[1]
+    for candidate in (os.environ.get("JIGSAW_PUBLIC_DATA"), root.parent / "shared" / "data" / "public",
+                      Path("/work/shared/data/public")):  # fmt: skip
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return None
+
+
+_PUBLIC = _public_data()
+if _PUBLIC is not None:
+    os.environ.setdefault("JIGSAW_PUBLIC_DATA", str(_PUBLIC))
+    os.environ.setdefault("JIGSAW_CIN_XSD", str(_PUBLIC / "cin-census" / "CIN_schema_2026.xsd"))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

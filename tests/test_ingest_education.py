@@ -4,6 +4,7 @@ the contract's pupil extract (pupils, contacts, attendance, exclusions, children
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import neo4j
@@ -18,7 +19,13 @@ from ingest.framework import RunReport, run_ingest
 from ingest.registry import plan
 
 PUBLIC_EDUCATION = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "public" / "family-context" / "education.csv"
+    Path(
+        os.environ.get(
+            "JIGSAW_PUBLIC_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
+        )
+    )
+    / "family-context"
+    / "education.csv"
 )
 PROV = ["2024-05-02", "attendance officer", "fact"]
 UPN = "B801200005001"

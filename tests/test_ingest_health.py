@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from ingest.contract.spec import FileSpec
 from ingest.framework import RunReport, run_ingest
 from ingest.registry import plan
 
-PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
+PUBLIC = Path(
+    os.environ.get("JIGSAW_PUBLIC_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "public")
+)
 FHIR_XML = PUBLIC / "fhir-uk-core"
 PROV = ["2024-05-02", "midwife", "fact"]
 
