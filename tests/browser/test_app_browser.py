@@ -110,6 +110,8 @@ def _shot(page: Any, name: str, full_page: bool = False) -> Path:
 
 def test_analyst_journey_in_a_real_browser(app_url: tuple[str, Governance], tmp_path: Path) -> None:
     url, gov = app_url
+    for old in ARTEFACTS.glob("*"):  # this run's artefacts only
+        old.unlink()
     requested: list[str] = []
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(
