@@ -82,7 +82,7 @@ def check(adapter: Adapter, path: Path) -> None:
         assert str(path) in str(exc) and exc.problem
         return
     assert report.read == report.loaded + report.quarantined, (report, rejections[:3])
-    assert {r.row for r in rejections} <= set(range(0, 10**6))
+    assert all(r.row >= 0 for r in rejections)
     assert all(r.reason for r in rejections)
 
 

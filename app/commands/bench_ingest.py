@@ -50,6 +50,10 @@ def print_result(result: BenchResult) -> None:
         f"{result.ratio:.2f} x the baseline (target {TARGET_RATIO}: {ok if result.meets_ratio else missed})"
     )
     console.print(
+        f"Python CPU during the ingest {result.ingest_cpu_seconds:,.1f} s of {result.ingest_seconds:,.1f} s wall "
+        f"({result.records / max(result.ingest_cpu_seconds, 1e-9):,.0f} records per CPU second)"
+    )
+    console.print(
         f"loaded {result.loaded:,}, quarantined {result.quarantined:,}; graph {result.nodes:,} nodes, "
         f"{result.relationships:,} relationships; peak RSS {result.peak_rss_ingest_mb:,.0f} MB during the ingest, "
         f"{result.peak_rss_process_mb:,.0f} MB for the whole process"
