@@ -60,7 +60,7 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
         pagecache=os.environ.get("JIGSAW_TEST_NEO4J_PAGECACHE", "512m"),
     )
     server = LocalNeo4j(server_settings)
-    server.start()
+    server.start(die_with_parent=True)
     try:
         yield replace(settings, server=server_settings)
     finally:

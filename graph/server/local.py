@@ -125,6 +125,16 @@ def pid_alive(pid: int) -> bool:
     return b"CommunityEntryPoint" in cmdline
 
 
+def _parent_death_signal() -> None:
+    """In the child before exec: ask Linux to send SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the caller stops the server itself
+
+
 class LocalNeo4j:
     """One local Neo4j server home in ``settings.data_dir``."""
 
@@ -262,8 +272,12 @@ dbms.security.procedures.unrestricted=apoc.*
         # a pid file without its process: the server died (kill -9, crash, reboot); start() recovers
         return ServerState(False, None, self.bolt_uri, stale_pid=self.pid_file.exists())
 
-    def start(self, timeout: float = 180.0) -> ServerState:
-        """Start the server and wait until Bolt answers. Starting a running server does nothing."""
+    def start(self, timeout: float = 180.0, die_with_parent: bool = False) -> ServerState:
+        """Start the server and wait until Bolt answers. Starting a running server does nothing.
+
+        ``die_with_parent`` (Linux) stops the server when the starting process dies, so a test run that
+        is killed leaves no server behind; the product's own server outlives the `jigsaw db start` call.
+        """
         state = self.state()
         if state.running:
             self._wait_for_bolt(state.pid, timeout)
@@ -291,6 +305,7 @@ dbms.security.procedures.unrestricted=apoc.*
             proc = subprocess.Popen(
                 cmd, cwd=self.home, env=env, stdout=console, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=_parent_death_signal if die_with_parent else None,
             )  # fmt: skip
         self.pid_file.write_text(f"{proc.pid}\n")
         self._wait_for_bolt(proc.pid, timeout, proc, log_offset)
