@@ -199,7 +199,7 @@ def set_status(
     return Alert.from_props(rows[0]["alert"])
 
 
-def alerts_for(driver: neo4j.Driver, database: str, person_ids: Sequence[str]) -> list[Alert]:
+def alerts_for(driver: catalog.Reader, database: str, person_ids: Sequence[str]) -> list[Alert]:
     rows = catalog.read(driver, database, "find_alerts_for_people", {"person_ids": list(person_ids)})
     return [Alert.from_props(r["alert"]) for r in rows]
 

@@ -7,15 +7,16 @@ Every value reaches Neo4j as a parameter; Python never splices values into Cyphe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 import neo4j.time
 
 from graph import cypher_files
 
+T = TypeVar("T")
 PACKAGE = "queries"
 # The server's notifications (an unknown label on a graph that has no such facts yet...) are for developers;
 # tests/test_queries_catalog.py runs EXPLAIN on every file and fails on the ones that matter.
@@ -57,7 +58,12 @@ def to_param(value: Any) -> Any:
     return value
 
 
-def read(driver: neo4j.Driver, database: str, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+# Where a read runs: a driver (its own session and transaction) or a transaction already open (several reads
+# of one answer in one round of transactions: see picture.child_picture).
+Reader = neo4j.Driver | neo4j.ManagedTransaction
+
+
+def read(reader: Reader, database: str, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Run a read query by name; rows as dicts of native Python values."""
     query = load(name)
     parameters = to_param(params)
@@ -65,6 +71,16 @@ def read(driver: neo4j.Driver, database: str, name: str, params: Mapping[str, An
     def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
         return [{key: native(record[key]) for key in record.keys()} for record in tx.run(query, parameters)]
 
+    if isinstance(reader, neo4j.ManagedTransaction):
+        return work(reader)
+    with reader.session(database=database, **_QUIET) as session:
+        return session.execute_read(work)
+
+
+def in_one_transaction(
+    driver: neo4j.Driver, database: str, work: Callable[[neo4j.ManagedTransaction], T]
+) -> T:
+    """Run several reads in one read transaction (one round trip to open it, one snapshot of the graph)."""
     with driver.session(database=database, **_QUIET) as session:
         return session.execute_read(work)
 

@@ -76,7 +76,7 @@ class Residence:
     basis: str | None
 
 
-def persons(driver: neo4j.Driver, database: str, person_ids: Sequence[str]) -> dict[str, PersonInfo]:
+def persons(driver: catalog.Reader, database: str, person_ids: Sequence[str]) -> dict[str, PersonInfo]:
     rows = catalog.read(driver, database, "find_persons", {"person_ids": list(person_ids)})
     found: dict[str, PersonInfo] = {}
     for row in rows:
@@ -108,7 +108,7 @@ def persons(driver: neo4j.Driver, database: str, person_ids: Sequence[str]) -> d
 
 
 def circles(
-    driver: neo4j.Driver, database: str, windows: dict[str, Window]
+    driver: catalog.Reader, database: str, windows: dict[str, Window]
 ) -> dict[str, dict[str, CirclePerson]]:
     """For each child id, the people around the child in its window, by person id."""
     params = {"children": [w.param(pid) for pid, w in windows.items()]}
@@ -141,7 +141,9 @@ def circle(driver: neo4j.Driver, database: str, person_id: str, window: Window) 
     return circles(driver, database, {person_id: window})[person_id]
 
 
-def residences(driver: neo4j.Driver, database: str, windows: dict[str, Window]) -> dict[str, list[Residence]]:
+def residences(
+    driver: catalog.Reader, database: str, windows: dict[str, Window]
+) -> dict[str, list[Residence]]:
     params = {"children": [w.param(pid) for pid, w in windows.items()]}
     out: dict[str, list[Residence]] = {pid: [] for pid in windows}
     for r in catalog.read(driver, database, "find_child_addresses", params):
@@ -177,7 +179,7 @@ def place_params(key: str, window: Window, homes: Iterable[Residence]) -> list[d
 
 
 def facts_about(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     windows: dict[str, Window],
     circles_by_child: dict[str, dict[str, CirclePerson]],

@@ -17,6 +17,7 @@ import neo4j
 import pandas as pd
 
 from queries import alerts as alerts_q
+from queries import catalog
 from queries import people as people_q
 from queries.model import CLOSE_RELATIONS, CirclePerson, Fact, Window
 from queries.people import PersonInfo, Residence
@@ -90,24 +91,28 @@ def child_picture(
     parents, carers, partners of carers, household members and siblings), and those at the child's address
     while the child lived there. Raises ``NotFound`` when there is no such person.
     """
-    info = people_q.persons(driver, database, [person_id]).get(person_id)
-    if info is None:
-        raise NotFound(f"no person {person_id!r} in the graph")
-    windows = {person_id: window}
-    circle = people_q.circles(driver, database, windows)[person_id]
-    homes = people_q.residences(driver, database, windows)
-    facts = people_q.facts_about(driver, database, windows, {person_id: circle}, homes, relations)[person_id]
-    return ChildPicture(
-        person=info,
-        window=window,
-        age=info.age(window.reference_date),
-        people=circle,
-        groups=people_q.group_circle(circle),
-        addresses=homes[person_id],
-        facts=facts,
-        sections=_sections(facts),
-        alerts=alerts_q.alerts_for(driver, database, [person_id]),
-    )
+
+    def work(tx: neo4j.ManagedTransaction) -> ChildPicture:
+        info = people_q.persons(tx, database, [person_id]).get(person_id)
+        if info is None:
+            raise NotFound(f"no person {person_id!r} in the graph")
+        windows = {person_id: window}
+        circle = people_q.circles(tx, database, windows)[person_id]
+        homes = people_q.residences(tx, database, windows)
+        facts = people_q.facts_about(tx, database, windows, {person_id: circle}, homes, relations)[person_id]
+        return ChildPicture(
+            person=info,
+            window=window,
+            age=info.age(window.reference_date),
+            people=circle,
+            groups=people_q.group_circle(circle),
+            addresses=homes[person_id],
+            facts=facts,
+            sections=_sections(facts),
+            alerts=alerts_q.alerts_for(tx, database, [person_id]),
+        )
+
+    return catalog.in_one_transaction(driver, database, work)
 
 
 def _label(person: CirclePerson | None, person_id: str | None) -> str:

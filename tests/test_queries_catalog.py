@@ -49,3 +49,12 @@ def test_every_query_the_python_layer_names_exists() -> None:
         used.update(re.findall(r'"((?:find|merge|set|mark)_[a-z_]+)"', path.read_text()))
     assert used, "no query names found in the Python layer"
     assert sorted(used - set(catalog.names())) == []
+
+
+def test_docs_name_every_query_and_every_pattern() -> None:
+    from queries.patterns import PATTERNS
+
+    doc = (QUERIES_DIR.parent / "docs" / "queries.md").read_text()
+    missing = [n for n in catalog.names() if f"`{n}`" not in doc]
+    missing += [p for p in PATTERNS if f"`{p}`" not in doc]
+    assert missing == []

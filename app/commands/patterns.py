@@ -207,3 +207,86 @@ def decide_command(
         )
         alert = alerts_q.set_status(driver, settings.database, alert_key, status, session.username, reason)
     console.print(f"{alert.alert_key}: {alert.status} by {alert.status_by}", markup=False)
+
+
+@patterns_app.command("evaluate")
+@user_errors
+def evaluate_command(
+    county: Path = typer.Argument(
+        ..., help="A synthetic county folder (`jigsaw synth --out`), already ingested."
+    ),
+    link_truth: bool = typer.Option(
+        False,
+        "--link-truth",
+        help="First link records to the true persons (BENCH GRAPHS ONLY: writes Person nodes).",
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the scores as JSON here."),
+) -> None:
+    """Score every pattern against the county's planted truth: recall and precision per pattern (no alerts)."""
+    from queries import truth
+
+    planted = truth.load_truth(county)
+    settings = load_settings()
+    with open_driver(settings) as driver:
+        if link_truth:
+            linked = truth.link_persons_from_truth(driver, settings.database, planted)
+            console.print(f"linked {linked:,} records to their true persons (bench graph)")
+        report = run_patterns(driver, settings.database, reference_date=planted.reference_date, save=False)
+    scores = truth.evaluate(report.findings, planted, list(PATTERNS))
+    table = Table(
+        title=f"Patterns against {county}/truth (as at {planted.reference_date})", title_justify="left"
+    )
+    for col in ("pattern", "planted", "found", "recall", "findings", "precision", "missed"):
+        table.add_column(col, overflow="fold")
+    for name, score in scores.items():
+        table.add_row(
+            name,
+            str(len(score.instances)),
+            str(len(score.found)),
+            "-" if score.recall is None else f"{score.recall:.0%}",
+            str(score.findings),
+            "-" if score.precision is None or not score.instances else f"{score.precision:.0%}",
+            ", ".join(score.missed),
+        )
+    console.print(table)
+    for t, why in truth.NOT_A_SWEEP_PATTERN.items():
+        console.print(f"{t}: not a sweep pattern ({why})", markup=False)
+    if out is not None:
+        out.write_text(
+            json.dumps({n: s.as_dict() for n, s in scores.items()}, indent=2) + "\n", encoding="utf-8"
+        )
+
+
+@patterns_app.command("bench")
+@user_errors
+def bench_command(
+    samples: int = typer.Option(200, "--samples", min=1, help="How many random children's pictures to time."),
+    reference: str | None = typer.Option(None, "--reference-date", help="As at this date (default today)."),
+    no_patterns: bool = typer.Option(False, "--no-patterns", help="Time the pictures only."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the timings as JSON here."),
+) -> None:
+    """Time the case picture (p50/p95 over random children) and each pattern of one sweep (no alerts)."""
+    from datetime import date
+
+    from queries import bench
+
+    settings = load_settings()
+    with open_driver(settings) as driver:
+        result = bench.run(
+            driver,
+            settings.database,
+            parse_day(reference, "--reference-date") or date.today(),
+            samples,
+            patterns=not no_patterns,
+        )
+    console.print(
+        f"{result.children:,} children; picture over {result.samples} of them: "
+        + ", ".join(f"{k} {v} ms" for k, v in result.picture_ms.items()),
+        markup=False,
+    )
+    for name, seconds in result.patterns_s.items():
+        console.print(f"  {name}: {seconds} s", markup=False)
+    if result.patterns_s:
+        console.print(f"full sweep: {result.sweep_s} s", markup=False)
+    if out is not None:
+        out.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
