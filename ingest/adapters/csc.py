@@ -186,30 +186,61 @@ def contract_rows(spec: FileSpec, path: Path) -> list[dict[str, Any]]:
         return []
 
 
-def loadable_ids(spec: FileSpec, path: Path) -> frozenset[str]:
-    """The source record ids of the rows of a sibling file that its own adapter will load (its references to
-    other files checked too), read once per version of the folder."""
+def _folder_state(path: Path) -> tuple[tuple[str, int, int], ...] | None:
     try:
-        folder = tuple(
-            sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in path.parent.iterdir())
-        )
+        return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in path.parent.iterdir()))
     except OSError:
-        return frozenset()
-    return _loadable_ids(spec.kind, str(path), folder)
+        return None
+
+
+# what an adapter's own read found loadable, so that the files read after it need not read it again
+_SEEN: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], dict[str, dict[str, Any]]] = {}
+
+
+def remember_loadable(spec: FileSpec, path: Path, rows: Iterable[RawRow]) -> Iterator[RawRow]:
+    """Pass the rows through, noting (when the file is read to its end) which will load, for ``loadable_index``."""
+    state = _folder_state(path)
+    index: dict[str, dict[str, Any]] = {}
+    for raw in rows:
+        yield raw
+        d = raw.data
+        if "__errors__" not in d and "__error__" not in d:
+            index[spec.source_record_id(d)] = {c: d.get(c) for c in spec.person_refs}
+    if state is not None:
+        while len(_SEEN) >= 16:
+            del _SEEN[next(iter(_SEEN))]
+        _SEEN[(spec.kind, str(path), state)] = index
+
+
+def loadable_index(spec: FileSpec, path: Path) -> dict[str, dict[str, Any]]:
+    """source record id -> the person references of each row of a sibling file that its own adapter will load
+    (the file's own references to other files checked too); read once per version of the folder."""
+    state = _folder_state(path)
+    if state is None:
+        return {}
+    seen = _SEEN.get((spec.kind, str(path), state))
+    return seen if seen is not None else _loadable_index(spec.kind, str(path), state)
+
+
+def loadable_ids(spec: FileSpec, path: Path) -> frozenset[str]:
+    return frozenset(loadable_index(spec, path))
 
 
 @lru_cache(maxsize=64)
-def _loadable_ids(kind: str, path: str, _folder: tuple[tuple[str, int, int], ...]) -> frozenset[str]:
+def _loadable_index(
+    kind: str, path: str, _folder: tuple[tuple[str, int, int], ...]
+) -> dict[str, dict[str, Any]]:
     spec = next(s for s in contract.FILES if s.kind == kind)
     adapter = next((a for a in ADAPTERS if a.kind == kind), None) or _reader(kind)
+    read = getattr(adapter, "checked_read", adapter.read)  # without look-ups that only add to the rows
     try:
-        return frozenset(
-            spec.source_record_id(r.data)
-            for r in adapter.read(Path(path))
+        return {
+            spec.source_record_id(r.data): {c: r.data.get(c) for c in spec.person_refs}
+            for r in read(Path(path))
             if "__errors__" not in r.data and "__error__" not in r.data
-        )
+        }
     except (BadFileError, OSError, UnicodeDecodeError, ValueError):
-        return frozenset()
+        return {}
 
 
 def sibling(path: Path, spec: FileSpec) -> Path:
@@ -290,9 +321,17 @@ class SsdAdapter(ContractCsvAdapter):
     person_column: ClassVar[str | None] = None  # the child (or person) the row is about
     part_of: ClassVar[dict[str, str]] = {}  # column -> kind of the file holding the fact this one is PART_OF
 
-    def read(self, path: Path) -> Iterator[RawRow]:
+    def checked_read(self, path: Path) -> Iterator[RawRow]:
+        """The contract's read, and the rows referring to what a sibling file will not load quarantined."""
         refs = {**self.spec.person_refs, **self.part_of}
         return check_references(path, super().read(path), refs)
+
+    def enriched_read(self, path: Path) -> Iterator[RawRow]:
+        """The checked rows with what the transform needs from other files (most tables: nothing)."""
+        return self.checked_read(path)
+
+    def read(self, path: Path) -> Iterator[RawRow]:
+        return remember_loadable(self.spec, path, self.enriched_read(path))
 
     def prov(self, row: RawRow, ctx: Context, source_id: str | None = None) -> Provenance:
         d = row.data
@@ -332,10 +371,10 @@ class SsdPerson(SsdAdapter):
     spec: ClassVar[FileSpec] = contract.PERSON
     load_order = 10
 
-    def read(self, path: Path) -> Iterator[RawRow]:
+    def enriched_read(self, path: Path) -> Iterator[RawRow]:
         linked = linked_identifiers_by_person(sibling(path, contract.LINKED_IDENTIFIERS))
         current = current_address_by_person(sibling(path, contract.ADDRESS))
-        for raw in super().read(path):
+        for raw in self.checked_read(path):
             pid = raw.data.get("pers_person_id")
             if pid in linked:
                 raw.data["linked_identifiers"] = linked[pid]
@@ -372,9 +411,9 @@ class SsdLinkedIdentifiers(SsdAdapter):
     spec: ClassVar[FileSpec] = contract.LINKED_IDENTIFIERS
     load_order = 20
 
-    def read(self, path: Path) -> Iterator[RawRow]:
+    def enriched_read(self, path: Path) -> Iterator[RawRow]:
         people = loadable_ids(contract.PERSON, sibling(path, contract.PERSON))
-        for raw in super().read(path):
+        for raw in self.checked_read(path):
             raw.data["__person_loadable__"] = raw.data.get("link_person_id") in people
             yield raw
 
@@ -557,12 +596,10 @@ class SsdAssessmentFactors(SsdAdapter):
     load_order = 60
     part_of: ClassVar[dict[str, str]] = {"cinf_assessment_id": contract.CIN_ASSESSMENTS.kind}
 
-    def read(self, path: Path) -> Iterator[RawRow]:
-        child_of = {
-            r["cina_assessment_id"]: r["cina_person_id"]
-            for r in contract_rows(contract.CIN_ASSESSMENTS, sibling(path, contract.CIN_ASSESSMENTS))
-        }
-        for raw in super().read(path):
+    def enriched_read(self, path: Path) -> Iterator[RawRow]:
+        assessments = loadable_index(contract.CIN_ASSESSMENTS, sibling(path, contract.CIN_ASSESSMENTS))
+        child_of = {aid: refs["cina_person_id"] for aid, refs in assessments.items()}
+        for raw in self.checked_read(path):
             child = child_of.get(raw.data.get("cinf_assessment_id") or "")
             if child is not None:
                 raw.data["__child__"] = child

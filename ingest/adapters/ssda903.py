@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from graph.model import FactRow, GraphRows, InvolvementRow, Provenance, SourceRecordRow
 from ingest.adapters.base import ContractCsvAdapter
-from ingest.adapters.csc import check_references, clean, doubtful, file_date
+from ingest.adapters.csc import check_references, clean, doubtful, file_date, remember_loadable
 from ingest.contract import codes
 from ingest.contract import csc as contract
 from ingest.contract.spec import FileSpec
@@ -45,8 +45,11 @@ class Ssda903Adapter(ContractCsvAdapter):
     source_system = SOURCE_SYSTEM
     doubtful_required: ClassVar[frozenset[str]] = frozenset()  # required columns whose bad value is flagged
 
-    def read(self, path: Path) -> Iterator[RawRow]:
+    def checked_read(self, path: Path) -> Iterator[RawRow]:
         return check_references(path, self._read(path), dict(self.spec.person_refs))
+
+    def read(self, path: Path) -> Iterator[RawRow]:
+        return remember_loadable(self.spec, path, self.checked_read(path))
 
     def _read(self, path: Path) -> Iterator[RawRow]:
         recorded = file_date(path)
