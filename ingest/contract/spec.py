@@ -433,7 +433,8 @@ def read_csv_text(
     loaded: they come back as failures. Returns (frame, file line of each frame row, failures)."""
     label = name or path.name
     failures: list[Failure] = []
-    with path.open(newline="", encoding="utf-8") as fh:
+    # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which must not become part of a column name
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         try:
             header = next(reader)
