@@ -85,3 +85,14 @@ def test_police_extract_loads_with_roles_places_links_and_markers(
     assert flagged["pnc"] is None and flagged["doubtful"] == "2001/0000001A" and flagged["why"]
     again = run_ingest(chosen, GraphWriter(graph, db), tmp_path / "q")
     assert sum(f.created + f.updated for f in again.files) == 0
+
+
+def test_a_file_saved_with_a_byte_order_mark_reads_like_any_other(tmp_path: Path) -> None:
+    from ingest.adapters.police import PolicePersons
+
+    folder = extract(tmp_path / "county")
+    persons = folder / contract.PERSONS.paths[0]
+    persons.write_bytes(b"\xef\xbb\xbf" + persons.read_bytes())  # Excel's "CSV UTF-8"
+    rows = list(PolicePersons().read(persons))
+    assert [r.data["nominal_id"] for r in rows] == ["N1", "N2", "N3"]
+    assert not any("__errors__" in r.data for r in rows)
