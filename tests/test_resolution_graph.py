@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,14 @@ import neo4j
 import pytest
 from typer.testing import CliRunner
 
+import ingest.adapters  # noqa: F401  (registers the adapters)
 from app.cli import cli
 from graph.config import Settings
 from graph.connection import connection_details
 from graph.model import FactRow, GraphRows, InvolvementRow, PersonLinkRow, Provenance, SourceRecordRow
 from graph.writer import GraphWriter
+from ingest.framework import run_ingest
+from ingest.registry import plan
 from ingest.resolution import (
     DecisionRefused,
     ResolutionSettings,
@@ -65,7 +69,7 @@ def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sim = simulate(150, seed=5, reference=REF)
     matcher = Matcher(prepare_features(sim.records, REF))
     try:
-        matcher.train(seed=1, max_pairs_u=1e6)
+        matcher.train(seed=1, max_pairs_u=3e5)
         model = matcher.model({"version": 0, "trained_at": T0.isoformat(), "records": len(sim.records)})
     finally:
         matcher.close()
@@ -76,7 +80,7 @@ def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def settings(tmp_path: Path, model: Path | None) -> ResolutionSettings:
     return ResolutionSettings(data_dir=tmp_path / "resolution", reference_date=REF, model_file=model,
-                              max_pairs_u=1e6, run_by="test")  # fmt: skip
+                              max_pairs_u=3e5, run_by="test")  # fmt: skip
 
 
 def rec(
@@ -432,3 +436,33 @@ def test_cli_resolve_review_and_export(
     exported = runner.invoke(cli, ["export", "links", "--out", str(out)])
     assert exported.exit_code == 0 and "wrote 2 links" in exported.output
     assert len(out.read_text().splitlines()) == 3
+
+
+PUBLIC = Path(
+    os.environ.get("JIGSAW_PUBLIC_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "public")
+)
+
+
+@pytest.mark.skipif(
+    not (PUBLIC / "family-context").exists(), reason=f"the public samples are not at {PUBLIC}"
+)
+def test_public_family_context_samples_resolve_with_doubtful_pairs_in_review(
+    graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    db = neo4j_settings.database
+    chosen, unknown = plan(
+        [PUBLIC / "family-context" / "csc.csv", PUBLIC / "family-context" / "education.csv"]
+    )
+    assert not unknown and len(chosen) == 2
+    run_ingest(chosen, GraphWriter(graph, db), tmp_path / "quarantine")
+    report = resolve(graph, db, settings(tmp_path, None))
+    assert report.records == 1000 and report.model_trained
+    assert every_record_has_one_person(graph, db)
+    persons = person_of(graph, db)
+    # children known to both: linked across the two extracts
+    assert len(set(persons.values())) < report.records
+    # Martin (CSC) and Damian (school) Taylor: same surname, date of birth and address, other first names
+    martin, damian = "csc|family_context|7190247", "education|family_context|1551378"
+    assert martin in persons and damian in persons
+    assert persons[martin] != persons[damian]
+    assert pair_key(martin, damian) in pending_pairs(graph, db)

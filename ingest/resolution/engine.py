@@ -364,9 +364,23 @@ def resolve(
     automatic_by = (
         f"jigsaw resolve (model v{report.model_version})" if report.model_version else "jigsaw resolve"
     )
-    person_rows, link_rows = [], []
+    person_rows, link_rows, new_persons = [], [], []
     for members, pid in zip(result.clusters, person_ids, strict=True):
         props, unborn = person_properties([by_key[k] for k in members])
+        if pid not in existing and not any(k in links for k in members):  # new person, new records: CREATE
+            report.persons_created += 1
+            if len(members) > 1:
+                report.auto_linked_records += len(members)
+            new_links: list[dict[str, Any]] = []
+            for key in members:
+                evidence = link_evidence(key, result.evidence.get(key), automatic_by)
+                new_links.append(
+                    {"record_key": key, "props": link_props(key, pid, evidence, None, now, report.run_id)}
+                )
+            person: dict[str, Any] = {"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},
+                                "labels": ["Person", "Unborn"] if unborn else ["Person"], "links": new_links}  # fmt: skip
+            new_persons.append(person)
+            continue
         if not same_person_props(existing.get(pid), props, unborn):
             person_rows.append({"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},
                                 "unborn": unborn})  # fmt: skip
@@ -392,7 +406,7 @@ def resolve(
             else:
                 link_rows.append({"record_key": key, "person_id": pid, "props": new})
     store.write_persons(person_rows)
-    report.links_written = store.write_links(link_rows)
+    report.links_written = store.write_links(link_rows) + store.create_persons(new_persons)
     kept = set(person_ids)
     gone = [pid for pid in existing if pid not in kept]
     report.persons_retired = store.retire_persons(

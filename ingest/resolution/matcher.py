@@ -315,11 +315,18 @@ class Matcher:
         gammas = frame[[f"gamma_{n}" for n in names]].to_numpy()
         weights = frame[[f"w_{n}" for n in names]].to_numpy()
         fields, details = [], []
-        for g_row, w_row in zip(gammas, weights, strict=True):
-            g = dict(zip(names, (int(x) for x in g_row), strict=True))
-            w = dict(zip(names, (float(x) for x in w_row), strict=True))
-            fields.append(matched_fields(g))
-            details.append(comparison_detail(g, w))
+        # without term-frequency adjustments a pair's weights follow from its levels: work each distinct
+        # combination of levels out once (there are few), and share the result
+        seen: dict[tuple[int, ...], tuple[list[str], dict[str, dict[str, Any]]]] = {}
+        for g_row, w_row in zip(gammas.tolist(), weights.tolist(), strict=True):
+            key = tuple(g_row)
+            if key not in seen:
+                g = dict(zip(names, (int(x) for x in g_row), strict=True))
+                w = dict(zip(names, (float(x) for x in w_row), strict=True))
+                seen[key] = (matched_fields(g), comparison_detail(g, w))
+            f, d = seen[key]
+            fields.append(f)
+            details.append(d)
         out = frame[["left_key", "right_key", "match_probability"]].copy()
         out["matched_fields"] = pd.Series(fields, index=out.index, dtype=object)
         out["detail"] = pd.Series(details, index=out.index, dtype=object)

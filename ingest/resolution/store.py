@@ -146,6 +146,25 @@ class ResolutionStore:
     def write_persons(self, rows: Sequence[dict[str, Any]]) -> int:
         return self._write("resolve_merge_persons", rows)
 
+    def create_persons(self, rows: Sequence[dict[str, Any]]) -> int:
+        """New persons with the links of their (so far unlinked) records; returns the links created."""
+        query = cypher_files.load("resolve_create_persons")
+
+        def work(tx: neo4j.ManagedTransaction, chunk: list[dict[str, Any]]) -> int:
+            return int(tx.run(query, rows=chunk).single(strict=True)[0])
+
+        total, batch, size = 0, [], 0
+        with self.driver.session(database=self.database) as session:
+            for row in rows:
+                batch.append(row)
+                size += len(row["links"])
+                if size >= self.batch_size:
+                    total += session.execute_write(work, batch)
+                    batch, size = [], 0
+            if batch:
+                total += session.execute_write(work, batch)
+        return total
+
     def write_links(self, rows: Sequence[dict[str, Any]]) -> int:
         return self._write("resolve_link_records", rows)
 
