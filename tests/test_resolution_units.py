@@ -311,6 +311,16 @@ def test_family_context_rule_links_same_named_parents_of_one_child() -> None:
     edges = relational_edges(features, [relations[0], ("education|pupil_contacts|m", "health|fhir|Patient/c", "parent")],
                              [[k] for k in frame["record_key"]])  # fmt: skip
     assert len(edges) == 1
+    # the father's two records link too, apart from the mother's
+    dad = pd.concat([frame, pd.DataFrame([{"record_key": "education|pupil_contacts|x", "given_name": "Kev",
+                                           "family_name": "Parsons"}])])  # fmt: skip
+    both = relational_edges(prepare_features(dad, REF),
+                            [*relations, ("education|pupil_contacts|x", "education|pupils|c", "parent")],
+                            [*clusters, ["education|pupil_contacts|x"]])  # fmt: skip
+    assert sorted((e.left, e.right) for e in both) == [
+        ("education|pupil_contacts|m", "health|fhir|RelatedPerson/m"),
+        ("education|pupil_contacts|x", "health|fhir|RelatedPerson/x"),
+    ]
     # ambiguous: Kim could be the female Kimberley or a male one, who cannot be one person: link neither
     male = frame.copy()
     male.loc[male["record_key"] == "health|fhir|RelatedPerson/x", "given_name"] = "Kimberley"

@@ -118,12 +118,23 @@ def relational_edges(
                 edge = _best_pair(clusters[ci], clusters[cj], rows, item)
                 if edge is not None:
                     found[(ci, cj)] = edge
-        linked = {c for pair in found for c in pair}
-        if any((a, b) not in found for a in linked for b in linked if a < b):
-            continue  # ambiguous: a Kim who could be either of two different Kimberleys links neither
-        for pair, edge in found.items():
-            edges.setdefault(pair, edge)
+        for group in _components(found):
+            if any((a, b) not in found for a in group for b in group if a < b):
+                continue  # ambiguous: a Kim who could be either of two different Kimberleys links neither
+            for pair, edge in found.items():
+                if pair[0] in group:
+                    edges.setdefault(pair, edge)
     return list(edges.values())
+
+
+def _components(pairs: dict[tuple[int, int], Edge]) -> list[set[int]]:
+    """The groups of clusters joined by the pairs (a mother's two records; the father's two, apart)."""
+    groups: list[set[int]] = []
+    for a, b in pairs:
+        touching = [g for g in groups if a in g or b in g]
+        merged = {a, b}.union(*touching)
+        groups = [g for g in groups if g not in touching] + [merged]
+    return groups
 
 
 def _best_pair(
