@@ -26,7 +26,16 @@ from queries.settings import Indicator, PatternConfig, RiskConfig, load_pattern_
 EARLIEST = date(1900, 1, 1)
 # relations that make an adult "around the child" for the hidden-adults question
 AROUND_RELATIONS = frozenset(
-    {"parent", "step_parent", "carer", "partner_of_carer", "household_member", "partner", "ex_partner"}
+    {
+        "parent",
+        "step_parent",
+        "carer",
+        "partner_of_carer",
+        "suspect_at_home",
+        "household_member",
+        "partner",
+        "ex_partner",
+    }
 )
 HISTORY_ROLES = ("subject", "suspect", "offender")
 

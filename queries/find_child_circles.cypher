@@ -13,7 +13,8 @@
 // Parameters: $children: list of {person_id, from (date), to (date)}; links and residences that do not
 //   overlap [from, to] are left out (a missing from/to means open-ended).
 // Returns: child_id, person_id, display_name, date_of_birth, expected_date_of_birth, sex, unborn (bool),
-//   relation (parent, step_parent, carer, sibling, partner_of_carer, ex_partner_of_carer, household_member,
+//   relation (parent, step_parent, carer, sibling, partner_of_carer, ex_partner_of_carer, suspect_at_home,
+//   household_member,
 //   partner, ex_partner,
 //   own_child, step_child, cared_for, wider_family, associate, professional, other), links (list of maps:
 //   kind, type or role, agency, source_table, source_record_id, record_key, via_person_id, address_key,
@@ -91,6 +92,23 @@ CALL (c, ch, carers) {
      source_record_id: f.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,
      fact_key: f.fact_key, from: f.occurred_on, to: f.ended_on, recorded_by_role: f.recorded_by_role,
      basis: f.basis} AS link
+  UNION
+  // (d2) the suspect in an incident at the child's home (where the child lived then) against a parent or carer
+  UNWIND carers AS k
+  MATCH (k)<-[:RECORD_OF]-(:SourceRecord)-[ik:INVOLVED_IN]->(f:Event)<-[i:INVOLVED_IN]-(orr:SourceRecord)
+    -[:RECORD_OF]->(p:Person)
+  WHERE p <> c AND p <> k AND ik.role = 'victim' AND i.role = 'suspect' AND f.fact_type <> 'da_incident'
+    AND f.occurred_on >= ch.from AND f.occurred_on <= ch.to
+  MATCH (f)-[:AT]->(home:Address)
+  // the same place may be keyed by UPRN in one agency's record and by line and postcode in another's
+  MATCH (c)<-[:RECORD_OF]-(:SourceRecord)-[lh:LIVED_AT]->(lived:Address)
+  WHERE (lived = home OR (lived.postcode = home.postcode AND lived.line = home.line))
+    AND coalesce(lh.from, f.occurred_on) <= f.occurred_on AND coalesce(lh.to, f.occurred_on) >= f.occurred_on
+  RETURN p, 'suspect_at_home' AS relation,
+    {kind: 'suspect_at_home', type: f.fact_type, agency: f.agency, source_table: f.source_table,
+     source_record_id: f.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,
+     fact_key: f.fact_key, address_key: home.address_key, from: f.occurred_on, to: f.ended_on,
+     recorded_by_role: f.recorded_by_role, basis: f.basis} AS link
   UNION
   // (e) siblings through a shared parent or step-parent
   UNWIND carers AS k

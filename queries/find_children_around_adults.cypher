@@ -2,7 +2,8 @@
 //   find_child_circles for adults. A child is around the adult when an agency recorded a relationship between
 //   them (not professional), named them together on a record in a family role, recorded the adult as the
 //   partner of the child's parent or carer (or named him as father or partner on a record with that carer, or
-//   as the other party in a domestic abuse incident with her), named them on the same incident (the adult as
+//   as the other party in a domestic abuse incident with her, or the suspect in another incident against her at
+//   the child's home), named them on the same incident (the adult as
 //   suspect, subject or offender; the child present, victim, witness or subject), recorded them at the same
 //   address at the same time, or in the same household. Links outside each adult's window are left out.
 // Serves: NPCC guidance s7 ("when multiple children or young people appear linked to the same risk"; "where
@@ -54,6 +55,24 @@ CALL (a, ad) {
   RETURN ch, {kind: 'carer_fact_role', type: i.role, agency: f.agency, source_table: f.source_table,
     source_record_id: f.source_record_id, record_key: cr.record_key, via_person_id: k.person_id,
     fact_key: f.fact_key} AS how
+  UNION
+  // the suspect in an incident at the child's home (where the child lived then) against the child's carer
+  MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[i:INVOLVED_IN]->(f:Event)<-[ik:INVOLVED_IN]-(:SourceRecord)
+    -[:RECORD_OF]->(k:Person)
+  WHERE k <> a AND i.role = 'suspect' AND ik.role = 'victim' AND f.fact_type <> 'da_incident'
+    AND f.occurred_on >= ad.from AND f.occurred_on <= ad.to
+  MATCH (f)-[:AT]->(home:Address)
+  MATCH (k)<-[:RECORD_OF]-(kr:SourceRecord)-[l2:RELATED_TO]-(cr:SourceRecord)-[:RECORD_OF]->(ch:Person)
+  WHERE ch <> a AND ch <> k
+    AND ((startNode(l2) = kr AND l2.type IN ['parent', 'step_parent', 'carer'])
+      OR (startNode(l2) = cr AND l2.type = 'child'))
+  // the same place may be keyed by UPRN in one agency's record and by line and postcode in another's
+  MATCH (ch)<-[:RECORD_OF]-(:SourceRecord)-[lh:LIVED_AT]->(lived:Address)
+  WHERE (lived = home OR (lived.postcode = home.postcode AND lived.line = home.line))
+    AND coalesce(lh.from, f.occurred_on) <= f.occurred_on AND coalesce(lh.to, f.occurred_on) >= f.occurred_on
+  RETURN ch, {kind: 'suspect_at_home', type: f.fact_type, agency: f.agency, source_table: f.source_table,
+    source_record_id: f.source_record_id, record_key: cr.record_key, via_person_id: k.person_id,
+    fact_key: f.fact_key, address_key: home.address_key} AS how
   UNION
   MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[i:INVOLVED_IN]->(f:Event)<-[ic:INVOLVED_IN]-(cr:SourceRecord)
     -[:RECORD_OF]->(ch:Person)

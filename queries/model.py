@@ -12,9 +12,11 @@ from typing import Any
 
 # the relations find_child_circles returns, grouped the way the picture shows them
 CARER_RELATIONS = frozenset({"parent", "step_parent", "carer"})
-ADULT_AROUND_RELATIONS = frozenset({"parent", "step_parent", "carer", "partner_of_carer", "household_member"})
+ADULT_AROUND_RELATIONS = frozenset(
+    {"parent", "step_parent", "carer", "partner_of_carer", "suspect_at_home", "household_member"}
+)
 CLOSE_RELATIONS = frozenset(
-    {"parent", "step_parent", "carer", "partner_of_carer", "household_member", "sibling"}
+    {"parent", "step_parent", "carer", "partner_of_carer", "suspect_at_home", "household_member", "sibling"}
 )
 
 

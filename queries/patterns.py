@@ -80,6 +80,25 @@ class Sweep:
                 self._facts[fact.fact_key] = fact
         return {k: self._facts[k] for k in keys if k in self._facts}
 
+    def prefetch(self, rows: Any) -> None:
+        """Read in one go every fact named in query rows (values of *_key fields other than record keys, nested
+        lists and maps included), so that building the findings' evidence costs no query per finding."""
+        keys: list[str] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    if isinstance(v, str) and k.endswith("key") and k != "record_key" and "|" in v:
+                        keys.append(v)
+                    else:
+                        walk(v)
+            elif isinstance(value, list | tuple):
+                for v in value:
+                    walk(v)
+
+        walk(rows)
+        self.facts(keys)
+
     def evidence(self, keys: Sequence[str]) -> tuple[dict[str, Any], ...]:
         found = self.facts(keys)
         return tuple(found[k].evidence() for k in dict.fromkeys(keys) if k in found)
@@ -127,6 +146,7 @@ def incident_without_referral(s: Sweep) -> list[Finding]:
             "since": since,
         },
     )
+    s.prefetch(rows)
     findings = []
     for r in rows:
         evidence = s.evidence([r["fact_key"]])
@@ -183,6 +203,7 @@ def referral_feedback_overdue(s: Sweep) -> list[Finding]:
             "since": s.since(name),
         },
     )
+    s.prefetch(rows)
     findings = []
     for r in rows:
         given = (
@@ -216,6 +237,7 @@ def early_help_closed_without_consent(s: Sweep) -> list[Finding]:
             "since": s.since(name),
         },
     )
+    s.prefetch(rows)
     lookback = timedelta(days=int(s.p(name, "risk_lookback_days")))
     min_points = float(s.p(name, "min_risk_points"))
     findings = []
@@ -290,6 +312,7 @@ def malicious_without_assessment(s: Sweep) -> list[Finding]:
             "since": s.since(name),
         },
     )
+    s.prefetch(rows)
     return [
         Finding(
             pattern=name,
@@ -325,6 +348,7 @@ def re_referral(s: Sweep) -> list[Finding]:
             "since": s.since(name),
         },
     )
+    s.prefetch(rows)
     findings = []
     last: dict[str, date] = {}
     for (
@@ -383,6 +407,7 @@ def repeat_domestic_abuse(s: Sweep) -> list[Finding]:
         "find_domestic_abuse_around_children",
         {"min_incidents": min_incidents, "reference_date": s.reference_date, "since": s.since(name)},
     )
+    s.prefetch(rows)
     findings = []
     for r in rows:
         incidents = sorted(r["incidents"], key=lambda x: (x["occurred_on"], x["fact_key"]))
@@ -435,6 +460,7 @@ def low_level_concerns(s: Sweep) -> list[Finding]:
             "since": s.since(name),
         },
     )
+    s.prefetch(rows)
     findings = []
     for r in rows:
         concerns = sorted(r["concerns"], key=lambda x: (x["occurred_on"], x["fact_key"]))
@@ -501,6 +527,16 @@ def hidden_adult(s: Sweep) -> list[Finding]:
     for start in range(0, len(ordered), 300):
         windows = {c: window for c in ordered[start : start + 300]}
         found = adults_q.hidden_adults_for(s.driver, s.database, windows, s.risk_config, s.config)
+        s.facts(
+            [
+                i.fact.fact_key
+                for adults in found.values()
+                for a in adults
+                if a.hidden
+                for i in a.history.items
+            ]
+            + [k for adults in found.values() for a in adults if a.hidden for k in a.link_facts()]
+        )
         for child_id, adults in found.items():
             for adult in adults:
                 if (
@@ -559,6 +595,10 @@ def risky_adult_linked_children(s: Sweep) -> list[Finding]:
         int(s.p(name, "min_households")),
         s.risk_config,
     )
+    s.facts(
+        [i.fact.fact_key for a in adults for i in a.history.items]
+        + [x.fact_key for a in adults for links in a.children.values() for x in links if x.fact_key]
+    )
     findings = []
     for adult in adults:
         history_keys = [i.fact.fact_key for i in adult.history.items]
@@ -606,6 +646,7 @@ def co_occurring_missing(s: Sweep) -> list[Finding]:
             "since": s.since(name),
         },
     )
+    s.prefetch(rows)
     findings = []
     for r in rows:
         overlaps = sorted(r["overlaps"], key=lambda x: (x["occurred_on"], x["fact_key"], x["other_key"]))
@@ -660,6 +701,7 @@ def adult_around_households(s: Sweep) -> list[Finding]:
         "find_adults_around_several_children",
         {"min_children": min_households, "reference_date": s.reference_date, "since": window.start},
     )
+    s.prefetch(rows)
     candidates = [r["person_id"] for r in rows]
     findings = []
     for start in range(0, len(candidates), 300):
@@ -668,6 +710,16 @@ def adult_around_households(s: Sweep) -> list[Finding]:
         child_ids = sorted({c for children in around.values() for c in children})
         homes = people_q.residences(s.driver, s.database, {c: window for c in child_ids}) if child_ids else {}
         history = adults_q.histories(s.driver, s.database, batch, s.reference_date, s.risk_config)
+        s.facts(
+            [i.fact.fact_key for h in history.values() for i in h.items]
+            + [
+                x.fact_key
+                for children in around.values()
+                for links in children.values()
+                for x in links
+                if x.fact_key
+            ]
+        )
         for adult_id in batch:
             # the children he is around other than as family (a father of children in three homes is not this)
             outside = {

@@ -239,7 +239,9 @@ def group_circle(people: dict[str, CirclePerson]) -> dict[str, list[CirclePerson
             groups["parents"].append(p)
         if p.has("carer") and not p.has("parent", "step_parent"):
             groups["carers"].append(p)
-        if p.has("partner_of_carer", "ex_partner_of_carer") and not p.has("parent", "step_parent", "carer"):
+        if p.has("partner_of_carer", "ex_partner_of_carer", "suspect_at_home") and not p.has(
+            "parent", "step_parent", "carer"
+        ):
             groups["partners_of_carers"].append(p)
         if p.has("sibling"):
             groups["siblings"].append(p)

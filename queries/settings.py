@@ -21,7 +21,8 @@ from graph.config import ConfigError, load_settings
 RELATION_ALIASES: dict[str, frozenset[str]] = {
     "child": frozenset({"child"}),
     "parent_carer": frozenset({"parent", "step_parent", "carer"}),
-    "partner_of_carer": frozenset({"partner_of_carer"}),
+    # a man who harmed a parent or carer at the child's home counts as her partner would
+    "partner_of_carer": frozenset({"partner_of_carer", "suspect_at_home"}),
     "household_member": frozenset({"household_member"}),
     "sibling": frozenset({"sibling"}),
     "at_address": frozenset({"at_address"}),
