@@ -60,6 +60,8 @@ def loglog_slope(xs: list[float], ys: list[float]) -> float | None:
 def growth_word(slope: float | None) -> str:
     if slope is None:
         return "one size only"
+    if slope < -0.25:
+        return "falls: noise (load or code differed between runs)"
     if slope < 0.25:
         return "flat"
     if slope < 0.85:
