@@ -325,7 +325,9 @@ dbms.security.procedures.unrestricted=apoc.*
                 raise ServerError(
                     f"Neo4j exited during start (code {proc.returncode}). Last log lines:\n{self.tail_logs(15)}"
                 )
-            if pid is not None and not pid_alive(pid):
+            # with our own child, poll() is the truth: before the child has exec'd java, /proc/<pid>/cmdline
+            # is still Python's, and pid_alive would call a starting server dead
+            if proc is None and pid is not None and not pid_alive(pid):
                 self.pid_file.unlink(missing_ok=True)
                 raise ServerError(f"Neo4j stopped during start. Last log lines:\n{self.tail_logs(15)}")
             # "Started." in this run's part of the log: the port alone may open before auth is ready
