@@ -43,6 +43,12 @@ _STYLE = """
                 margin-bottom: 0.8rem;}
 .jigsaw-banner b {color: #b00000;}
 .jigsaw-marking {color: #b00000; font-weight: 700; letter-spacing: 0.05em;}
+/* Meeting mode on a shared screen: nothing unreduced may show while the page reruns into meeting mode.
+   Streamlit leaves the previous run's elements on screen until each is replaced, so from the moment the
+   switch is on, the main area stays blank until the meeting page has been drawn to its end (the marker
+   below is its last element); anything left after the marker from a longer previous page stays hidden. */
+body:has(.st-key-meeting input:checked):not(:has(.jigsaw-meeting-ready)) [data-testid="stMain"] {visibility: hidden;}
+body:has(.st-key-meeting input:checked) [data-testid="stElementContainer"]:has(.jigsaw-meeting-ready) ~ * {visibility: hidden;}
 </style>
 """
 _MEETING_STYLE = """

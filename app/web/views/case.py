@@ -149,6 +149,9 @@ def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
     _export_panel(
         session, purpose, analyst_child, analyst_people, extra, visible, panels["risk"], start, end, person_id
     )
+    if meeting:
+        # the last element of the meeting page: until it is drawn the shared screen shows nothing (ui._STYLE)
+        st.markdown('<div class="jigsaw-meeting-ready"></div>', unsafe_allow_html=True)
 
 
 def _header(child: Mapping[str, Any], meeting: bool, start: date, end: date) -> None:
