@@ -96,3 +96,25 @@ def test_a_file_saved_with_a_byte_order_mark_reads_like_any_other(tmp_path: Path
     rows = list(PolicePersons().read(persons))
     assert [r.data["nominal_id"] for r in rows] == ["N1", "N2", "N3"]
     assert not any("__errors__" in r.data for r in rows)
+
+
+def test_cypher_in_an_agency_field_is_stored_as_text_and_runs_nowhere(
+    graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "county"
+    attack = "Smith'}) MATCH (n) DETACH DELETE n //"
+    write(
+        folder,
+        contract.PERSONS,
+        [["N1", "Dan", attack, "1990-04-03", "M", "", "1 Road $x", "B86 0LF", *PROV]],
+    )
+    chosen, _ = plan([folder])
+    graph.execute_query("CREATE (:Probe {kept: true})", database_=neo4j_settings.database)
+    run = run_ingest(chosen, GraphWriter(graph, neo4j_settings.database), tmp_path / "q")
+    assert run.files[0].loaded == 1
+    rec = graph.execute_query(
+        "MATCH (r:SourceRecord {record_key: 'police|persons|N1'}) OPTIONAL MATCH (p:Probe) "
+        "RETURN r.family_name AS surname, r.address_line AS line, count(p) AS probes",
+        database_=neo4j_settings.database,
+    ).records[0]
+    assert (rec["surname"], rec["line"], rec["probes"]) == (attack, "1 Road $x", 1)
