@@ -30,7 +30,7 @@ import neo4j
 import psutil
 
 import ingest.adapters  # noqa: F401  (registers the adapters)
-from graph.writer import DEFAULT_BATCH_SIZE, GraphWriter, batched
+from graph.writer import DEFAULT_BATCH_SIZE, GraphWriter, Rows, batched
 from ingest.framework import Adapter, FileReport, read_text, run_ingest
 from ingest.registry import plan
 
@@ -182,7 +182,7 @@ def run_baseline(
     """(rows, seconds) for reading the files and writing every row with a bare UNWIND ... CREATE."""
 
     def work(tx: neo4j.ManagedTransaction, rows: list[dict[str, Any]]) -> None:
-        tx.run(BASELINE_QUERY, rows=rows).consume()
+        tx.run(BASELINE_QUERY, rows=Rows(rows)).consume()
 
     count = 0
     started = time.perf_counter()

@@ -14,6 +14,7 @@ import neo4j
 import pandas as pd
 
 from graph import cypher_files
+from graph.writer import Rows
 from ingest.resolution.features import RECORD_COLUMNS
 
 T = TypeVar("T")
@@ -46,7 +47,7 @@ class ResolutionStore:
         query = cypher_files.load(name)
 
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            result = tx.run(query, rows=rows or [])
+            result = tx.run(query, rows=Rows(rows or []))
             return [{k: _native(v) for k, v in zip(rec.keys(), rec.values(), strict=True)} for rec in result]
 
         with self.driver.session(database=self.database) as session:
@@ -61,7 +62,7 @@ class ResolutionStore:
                 batch = list(rows[start : start + self.batch_size])
 
                 def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]] = batch) -> int:
-                    value = tx.run(query, rows=batch).single(strict=True)[0]
+                    value = tx.run(query, rows=Rows(batch)).single(strict=True)[0]
                     return value if isinstance(value, int) else 1
 
                 total += session.execute_write(work)
@@ -151,7 +152,7 @@ class ResolutionStore:
         query = cypher_files.load("resolve_create_persons")
 
         def work(tx: neo4j.ManagedTransaction, chunk: list[dict[str, Any]]) -> int:
-            return int(tx.run(query, rows=chunk).single(strict=True)[0])
+            return int(tx.run(query, rows=Rows(chunk)).single(strict=True)[0])
 
         total, batch, size = 0, [], 0
         with self.driver.session(database=self.database) as session:
@@ -191,5 +192,5 @@ class Transaction:
         self.tx = tx
 
     def run(self, name: str, rows: Sequence[dict[str, Any]]) -> int:
-        value = self.tx.run(cypher_files.load(name), rows=list(rows)).single(strict=True)[0]
+        value = self.tx.run(cypher_files.load(name), rows=Rows(rows)).single(strict=True)[0]
         return value if isinstance(value, int) else 1
