@@ -92,10 +92,15 @@ def record_key(agency: str, table: str, source_record_id: str) -> str:
     return f"{agency}|{table}|{source_record_id}"
 
 
-def row_hash(raw: dict[str, Any]) -> str:
+def canonical_json(raw: dict[str, Any]) -> str:
+    """What the agency sent, as compact JSON with sorted keys: kept whole as ``raw_json`` and hashed."""
+    return json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+def row_hash(raw: dict[str, Any], canonical: str | None = None) -> str:
     """A stable digest of what the agency sent: the same row twice hashes the same."""
-    canonical = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    text = canonical_json(raw) if canonical is None else canonical
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
@@ -164,7 +169,14 @@ class Provenance:
         if self.basis not in BASES:
             raise ValueError(f"basis must be fact or opinion, got {self.basis!r}")
 
+    @property
+    def stamp(self) -> tuple[str, datetime]:
+        """(ingest run, when Jigsaw learnt it): the same for every row of a run, so the writer sends it once
+        per statement (``$run``) instead of on every row."""
+        return self.ingest_run_id, self.learnt_at
+
     def props(self) -> dict[str, Any]:
+        """The provenance that varies from row to row; ``stamp`` (run id, learnt at) is written beside it."""
         return {
             "agency": self.agency,
             "source_system": self.source_system,
@@ -173,8 +185,6 @@ class Provenance:
             "recorded_on": self.recorded_on,
             "recorded_by_role": self.recorded_by_role,
             "basis": self.basis,
-            "learnt_at": self.learnt_at,
-            "ingest_run_id": self.ingest_run_id,
         }
 
 
@@ -204,6 +214,7 @@ class SourceRecordRow:
         return record_key(p.agency, p.source_table, p.source_record_id)
 
     def to_param(self) -> dict[str, Any]:
+        raw_json = canonical_json(self.raw)  # encoded once: stored whole and hashed
         props = {
             **self.provenance.props(),
             "given_name": self.given_name,
@@ -218,13 +229,12 @@ class SourceRecordRow:
             "pnc_id": self.pnc_id,
             "postcode": normalise_postcode(self.postcode),
             "address_line": self.address_line,
-            "raw_json": json.dumps(self.raw, default=str, ensure_ascii=False, sort_keys=True),
+            "raw_json": raw_json,
             **{k: _primitive(v) for k, v in self.extra.items()},
         }
         return {
             "record_key": self.key,
-            "row_hash": row_hash(self.raw),
-            "learnt_at": self.provenance.learnt_at,
+            "row_hash": row_hash(self.raw, raw_json),
             "props": {k: v for k, v in props.items() if v is not None},
         }
 
@@ -251,20 +261,20 @@ class FactRow:
         return record_key(p.agency, p.source_table, p.source_record_id)
 
     def to_param(self) -> dict[str, Any]:
+        raw_json = canonical_json(self.raw)  # encoded once: stored whole and hashed
         props = {
             **self.provenance.props(),
             "fact_type": self.fact_type,
             "occurred_on": self.occurred_on,
             "ended_on": self.ended_on,
             "summary": self.summary,
-            "raw_json": json.dumps(self.raw, default=str, ensure_ascii=False, sort_keys=True),
+            "raw_json": raw_json,
             **{k: _primitive(v) for k, v in self.detail.items()},
         }
         return {
             "fact_key": self.key,
             "labels": list(FACT_LABELS[self.fact_type]),
-            "row_hash": row_hash(self.raw),
-            "learnt_at": self.provenance.learnt_at,
+            "row_hash": row_hash(self.raw, raw_json),
             "props": {k: v for k, v in props.items() if v is not None},
         }
 
@@ -282,7 +292,7 @@ class InvolvementRow:
 
     def to_param(self, idx: int) -> dict[str, Any]:
         return {"idx": idx, "record_key": self.record_key, "fact_key": self.fact_key, "role": self.role,
-                "props": self.provenance.props()}  # fmt: skip
+                "props": {k: v for k, v in self.provenance.props().items() if v is not None}}  # fmt: skip
 
 
 @dataclass(frozen=True)

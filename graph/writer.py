@@ -7,14 +7,17 @@ Every value reaches Neo4j as a parameter; no value is ever spliced into Cypher t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 import neo4j
 
 from graph import cypher_files
-from graph.model import GraphRows
+from graph.model import GraphRows, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class Unlinked:
     idx: int  # position in the GraphRows list of that kind
     key: str
     reason: str
+    item: Any = None  # the link row itself, so the caller can try it again once more of the file is written
 
 
 @dataclass
@@ -76,22 +80,102 @@ _LINKS: dict[str, tuple[str, str, Callable[[Any], str]]] = {
 }  # fmt: skip
 
 
-class GraphWriter:
-    """Loads ``GraphRows`` into the graph; owns all write I/O of the ingest."""
+# node kind -> (the GraphRows attribute, its key field, the Cypher that reads hashes, creates, updates)
+_NODES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("source_records", "record_key", "read_source_record_hashes", "create_source_records", "update_source_records"),
+    ("facts", "fact_key", "read_fact_hashes", "create_facts", "update_facts"),
+)  # fmt: skip
 
-    def __init__(self, driver: neo4j.Driver, database: str, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+
+def _first_of_each_key(
+    rows: Sequence[dict[str, Any]], key: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rows whose key is not seen earlier in the batch, the repeats): a repeat is compared with what the
+    first wrote, as if it came in a later batch."""
+    seen: set[str] = set()
+    first: list[dict[str, Any]] = []
+    repeats: list[dict[str, Any]] = []
+    for row in rows:
+        (repeats if row[key] in seen else first).append(row)
+        seen.add(row[key])
+    return first, repeats
+
+
+class GraphWriter:
+    """Loads ``GraphRows`` into the graph; owns all write I/O of the ingest.
+
+    ``submit`` writes in a background thread, in submission order, so the caller can read and transform the
+    next chunk while Neo4j writes this one (the two share the machine's cores instead of taking turns).
+    """
+
+    def __init__(
+        self, driver: neo4j.Driver, database: str, batch_size: int = DEFAULT_BATCH_SIZE, max_pending: int = 2
+    ) -> None:
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
         self.driver = driver
         self.database = database
         self.batch_size = batch_size
+        self._pool: ThreadPoolExecutor | None = None
+        self._slots = threading.BoundedSemaphore(max(1, max_pending))
 
-    def _run(self, name: str, rows: list[dict[str, Any]]) -> neo4j.Record:
+    def __enter__(self) -> GraphWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for the writes submitted (or, after an error, drop those not started) and stop the thread."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, rows: GraphRows, progress: Callable[[int], None] | None = None) -> Future[WriteResult]:
+        """Write ``rows`` in the background after everything submitted before; blocks while ``max_pending``
+        writes are waiting, so memory stays bounded."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jigsaw-writer")
+        self._slots.acquire()
+        try:
+            future = self._pool.submit(self.write, rows, progress)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _f: self._slots.release())
+        return future
+
+    def _run(self, name: str, rows: list[dict[str, Any]], run: dict[str, Any]) -> neo4j.Record:
         query = cypher_files.load(name)
 
         def work(tx: neo4j.ManagedTransaction) -> neo4j.Record:
-            record = tx.run(query, rows=Rows(rows)).single(strict=True)
-            return record
+            return tx.run(query, rows=Rows(rows), run=run).single(strict=True)
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def _write_nodes(
+        self, key: str, names: tuple[str, str, str], rows: list[dict[str, Any]], run: dict[str, Any]
+    ) -> tuple[int, int]:
+        """(created, updated) for one batch, in one transaction: read what the graph holds, then create the new
+        rows and version the changed ones; an unchanged row costs one index look-up and no write."""
+        read, create, update = (cypher_files.load(name) for name in names)
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[int, int]:
+            created = updated = 0
+            pending = rows
+            while pending:
+                batch, pending = _first_of_each_key(pending, key)
+                held = {
+                    r["key"]: r["row_hash"] for r in tx.run(read, rows=[row[key] for row in batch], run=run)
+                }
+                new = [row for row in batch if row[key] not in held]
+                changed = [row for row in batch if row[key] in held and held[row[key]] != row["row_hash"]]
+                if new:
+                    created += int(tx.run(create, rows=Rows(new), run=run).single(strict=True)[0])
+                if changed:
+                    updated += int(tx.run(update, rows=Rows(changed), run=run).single(strict=True)[0])
+            return created, updated
 
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
@@ -99,34 +183,46 @@ class GraphWriter:
     def write(self, rows: GraphRows, progress: Callable[[int], None] | None = None) -> WriteResult:
         """Write nodes first (records, facts), then links; returns counts and links that found no endpoint."""
         result = WriteResult()
-        for name, items in (("merge_source_records", rows.source_records), ("merge_facts", rows.facts)):
-            params = [item.to_param() for item in items]
-            for batch in batched(params, self.batch_size):
-                record = self._run(name, list(batch))
-                result.created += int(record["created"])
-                result.updated += int(record["updated"])
-                if progress:
-                    progress(len(batch))
+        for kind, key, *names in _NODES:
+            for run, params in _by_run((item.provenance, item.to_param()) for item in getattr(rows, kind)):
+                for batch in batched(params, self.batch_size):
+                    created, updated = self._write_nodes(
+                        key, (names[0], names[1], names[2]), list(batch), run
+                    )
+                    result.created += created
+                    result.updated += updated
+                    if progress:
+                        progress(len(batch))
         for kind, (name, reason, label) in _LINKS.items():
             items = getattr(rows, kind)
-            params = [item.to_param(idx) for idx, item in enumerate(items)]
             written: set[int] = set()
-            for batch in batched(params, self.batch_size):
-                written.update(self._run(name, list(batch))["written"])
-                if progress:
-                    progress(len(batch))
+            for run, params in _by_run(
+                (getattr(item, "provenance", None), item.to_param(idx)) for idx, item in enumerate(items)
+            ):
+                for batch in batched(params, self.batch_size):
+                    written.update(self._run(name, list(batch), run)["written"])
+                    if progress:
+                        progress(len(batch))
             result.links_written += len(written)
             result.unlinked.extend(
-                Unlinked(kind, idx, label(item), reason)
+                Unlinked(kind, idx, label(item), reason, item)
                 for idx, item in enumerate(items)
                 if idx not in written
             )
         return result
 
     def record_run(self, run: dict[str, Any]) -> None:
-        self._run_single("merge_ingest_run", {"run": run})
-
-    def _run_single(self, name: str, params: dict[str, Any]) -> None:
-        query = cypher_files.load(name)
+        query = cypher_files.load("merge_ingest_run")
         with self.driver.session(database=self.database) as session:
-            session.execute_write(lambda tx: tx.run(query, **params).consume())
+            session.execute_write(lambda tx: tx.run(query, run=run).consume())
+
+
+def _by_run(
+    pairs: Iterator[tuple[Provenance | None, dict[str, Any]]],
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Rows grouped by their run stamp (one group in a normal run), each with its ``$run`` parameter."""
+    groups: dict[tuple[str, datetime] | None, list[dict[str, Any]]] = {}
+    for provenance, param in pairs:
+        groups.setdefault(provenance.stamp if provenance else None, []).append(param)
+    for stamp, params in groups.items():
+        yield ({"run_id": stamp[0], "learnt_at": stamp[1]} if stamp else {}), params

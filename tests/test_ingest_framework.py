@@ -114,6 +114,32 @@ def test_every_row_is_loaded_or_quarantined_and_rerun_changes_nothing(
     assert runs[0]["h"] == runs[1]["h"]
 
 
+def test_a_link_to_a_row_further_down_the_file_loads_across_chunks_and_a_rerun_keeps_its_provenance(
+    graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    # P1 witnessed I2, an incident the last row brings: with one row per chunk the link is written before the
+    # incident exists, so it must be tried again once the file is written, not quarantined
+    src = write(tmp_path / "people.csv", [
+        ["P1", "Ann", "2015-01-02", "", "I2"],
+        ["P2", "Bob", "2014-03-04", "", ""],
+        ["P3", "Cat", "2013-05-06", "I2", ""],
+    ])  # fmt: skip
+    db = neo4j_settings.database
+    writer = GraphWriter(graph, db, batch_size=1)
+    first = run_ingest([(PeopleAndIncidents(), src)], writer, tmp_path / "q", chunk_rows=1)
+    (report,) = first.files
+    assert (report.read, report.loaded, report.quarantined) == (3, 3, 0)
+    query = (
+        "MATCH (:SourceRecord {record_key: 'police|people|P1'})-[i:INVOLVED_IN {role: 'witness'}]->"
+        "(:Fact {fact_key: 'police|incidents|I2'}) RETURN i.ingest_run_id AS run"
+    )
+    assert [r["run"] for r in graph.execute_query(query, database_=db).records] == [first.run_id]
+    # the same file again: nothing is rewritten, so the link still names the run that brought it
+    again = run_ingest([(PeopleAndIncidents(), src)], writer, tmp_path / "q", chunk_rows=2)
+    assert again.run_id != first.run_id and again.files[0].created == 0
+    assert [r["run"] for r in graph.execute_query(query, database_=db).records] == [first.run_id]
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [

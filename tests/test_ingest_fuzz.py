@@ -15,7 +15,6 @@ import io
 import json
 import os
 import string
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ingest.adapters  # noqa: F401
-from graph.model import GraphRows
-from graph.writer import WriteResult
 from ingest.adapters.education import FAMILY_CONTEXT_COLUMNS, FamilyContextEducation
 from ingest.adapters.health import FHIR_NDJSON_ADAPTERS, FHIR_XML_ADAPTERS
 from ingest.adapters.health import FHIR_NS as NS
@@ -42,6 +39,7 @@ from ingest.contract.health import (
 from ingest.contract.spec import Col
 from ingest.framework import Adapter, BadFileError, run_file
 from ingest.registry import ADAPTERS
+from tests.dry_writer import DryWriter
 
 FUZZ = settings(
     max_examples=int(os.environ.get("JIGSAW_FUZZ_EXAMPLES", "12")),
@@ -51,27 +49,6 @@ FUZZ = settings(
 )
 AGENCIES = ("police", "health", "education", "early_help", "probation", "housing", "third_sector")
 CSV_ADAPTERS = [a for a in ADAPTERS if a.agency in AGENCIES and hasattr(a, "spec")]
-
-
-class DryWriter:
-    """Stands in for GraphWriter without a server: every row becomes its parameters; every link 'lands'."""
-
-    def write(self, rows: GraphRows, progress: Callable[[int], None] | None = None) -> WriteResult:
-        for record in rows.source_records:
-            record.to_param()
-        for fact in rows.facts:
-            fact.to_param()
-        for kind in (
-            "involvements",
-            "person_links",
-            "residences",
-            "fact_places",
-            "fact_parts",
-            "household_members",
-        ):
-            for idx, item in enumerate(getattr(rows, kind)):
-                item.to_param(idx)
-        return WriteResult(created=len(rows.source_records) + len(rows.facts))
 
 
 def check(adapter: Adapter, path: Path) -> None:

@@ -17,7 +17,6 @@ import csv
 import io
 import os
 import string
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,7 @@ from hypothesis import strategies as st
 
 import ingest.adapters  # noqa: F401
 from graph.config import Settings
-from graph.model import GraphRows
-from graph.writer import GraphWriter, WriteResult
+from graph.writer import GraphWriter
 from ingest.adapters.cin_census import CinCensus
 from ingest.adapters.family_context import FAMILY_CONTEXT_CSC, FamilyContextCsc
 from ingest.contract import codes
@@ -39,6 +37,7 @@ from ingest.contract import identifiers as ids
 from ingest.contract.spec import Col, FileSpec
 from ingest.framework import Adapter, BadFileError, run_file
 from ingest.registry import ADAPTERS
+from tests.dry_writer import DryWriter
 
 EXAMPLES = int(os.environ.get("JIGSAW_FUZZ_EXAMPLES", "12"))
 FUZZ = settings(
@@ -56,27 +55,6 @@ RELATED: dict[str, tuple[str, ...]] = {
     "csc.ssd_s47_enquiry": ("csc.ssd_cin_episodes",),
     "csc.ssd_assessment_factors": ("csc.ssd_cin_assessments",),
 }
-
-
-class DryWriter:
-    """Stands in for GraphWriter without a server: every row becomes its parameters; every link 'lands'."""
-
-    def write(self, rows: GraphRows, progress: Callable[[int], None] | None = None) -> WriteResult:
-        for record in rows.source_records:
-            record.to_param()
-        for fact in rows.facts:
-            fact.to_param()
-        for kind in (
-            "involvements",
-            "person_links",
-            "residences",
-            "fact_places",
-            "fact_parts",
-            "household_members",
-        ):
-            for idx, item in enumerate(getattr(rows, kind)):
-                item.to_param(idx)
-        return WriteResult(created=len(rows.source_records) + len(rows.facts))
 
 
 def check(adapter: Adapter, path: Path, writer: Any = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import neo4j
@@ -126,6 +127,53 @@ def test_changed_record_keeps_its_previous_version(graph: neo4j.Driver, neo4j_se
     assert rec[0]["first"].to_native() == T1
     # the same changed data again is not a new version
     assert writer.write(sample(T2, "Smith")).updated == 0
+
+
+def test_a_record_twice_in_one_batch_keeps_both_versions(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    db = neo4j_settings.database
+    rows = GraphRows()
+    for surname in ("Smyth", "Smith"):
+        rows.source_records.append(
+            SourceRecordRow(prov("persons", "N1"), {"id": "N1", "surname": surname}, "Dan", surname)
+        )
+    result = GraphWriter(graph, db).write(rows)
+    assert (result.created, result.updated) == (1, 1)
+    rec = graph.execute_query(
+        "MATCH (n:SourceRecord {record_key: 'police|persons|N1'}) "
+        "OPTIONAL MATCH (n)-[:PREVIOUS_VERSION]->(v) RETURN n.family_name AS now, collect(v.family_name) AS was",
+        database_=db,
+    ).records[0]
+    assert (rec["now"], rec["was"]) == ("Smith", ["Smyth"])
+
+
+def test_a_changed_link_takes_the_new_run_and_an_unchanged_one_keeps_its_own(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    db = neo4j_settings.database
+    writer = GraphWriter(graph, db)
+
+    def links(run: str, since: date) -> GraphRows:
+        rows = sample()
+        for r in rows.source_records + rows.facts:
+            object.__setattr__(r, "provenance", replace(r.provenance, ingest_run_id=run))
+        rows.involvements = [
+            replace(i, provenance=replace(i.provenance, ingest_run_id=run)) for i in rows.involvements
+        ]
+        rows.person_links = [replace(rows.person_links[0], from_date=since,
+                                     provenance=replace(rows.person_links[0].provenance, ingest_run_id=run))]  # fmt: skip
+        return rows
+
+    writer.write(links("run-1", date(2025, 6, 1)))
+    writer.write(links("run-2", date(2025, 7, 1)))  # the agency corrected when the step-parent arrived
+    rec = graph.execute_query(
+        "MATCH ()-[l:RELATED_TO]->() MATCH ()-[i:INVOLVED_IN {role: 'present'}]->() "
+        "RETURN l.from AS since, l.ingest_run_id AS link_run, i.ingest_run_id AS involvement_run",
+        database_=db,
+    ).records[0]
+    assert rec["since"].to_native() == date(2025, 7, 1)
+    assert (rec["link_run"], rec["involvement_run"]) == ("run-2", "run-1")
 
 
 def test_postcode_and_address_normalisation() -> None:

@@ -1,10 +1,17 @@
 // Purpose: a person-to-person relationship as one agency recorded it (parent, step_parent, partner,
 //   ex_partner, sibling, carer, grandparent, associate, ...), time-bounded by from/to in props.
 // Parameters: $rows: list of {idx (int), link_key, from_key, to_key, type, props (map)}
+//   $run: {run_id, learnt_at (datetime)}: the ingest run and when Jigsaw learnt the rows (provenance)
 // Returns: written (list of idx whose both records exist)
 UNWIND $rows AS row
 MATCH (a:SourceRecord {record_key: row.from_key})
 MATCH (b:SourceRecord {record_key: row.to_key})
 MERGE (a)-[l:RELATED_TO {link_key: row.link_key}]->(b)
-SET l += row.props, l.type = row.type
+SET l.type = row.type
+WITH row, l, any(k IN keys(row.props)
+  WHERE coalesce(l[k] <> row.props[k], (l[k] IS NULL) <> (row.props[k] IS NULL))) AS changed
+// a link seen again unchanged keeps the provenance of the run that brought it; a changed one takes this run's
+SET l += row.props,
+  l.ingest_run_id = CASE WHEN changed THEN $run.run_id ELSE l.ingest_run_id END,
+  l.learnt_at = CASE WHEN changed THEN $run.learnt_at ELSE l.learnt_at END
 RETURN collect(row.idx) AS written
