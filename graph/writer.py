@@ -104,20 +104,27 @@ def _first_of_each_key(
 class GraphWriter:
     """Loads ``GraphRows`` into the graph; owns all write I/O of the ingest.
 
-    ``submit`` writes in a background thread, in submission order, so the caller can read and transform the
-    next chunk while Neo4j writes this one (the two share the machine's cores instead of taking turns).
+    ``submit`` writes in background threads, so the caller can read and transform the next chunk while Neo4j
+    writes this one, and Neo4j can run one write while the driver packs the next (Python, the driver and the
+    server share the machine's cores instead of taking turns).
     """
 
     def __init__(
-        self, driver: neo4j.Driver, database: str, batch_size: int = DEFAULT_BATCH_SIZE, max_pending: int = 2
+        self, driver: neo4j.Driver, database: str, batch_size: int = DEFAULT_BATCH_SIZE, threads: int = 2
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
+        if threads < 1:
+            raise ValueError("at least one writer thread is needed")
         self.driver = driver
         self.database = database
         self.batch_size = batch_size
+        self.threads = threads
         self._pool: ThreadPoolExecutor | None = None
-        self._slots = threading.BoundedSemaphore(max(1, max_pending))
+        # one write waiting per thread besides those running: enough to keep the threads busy, few enough
+        # that memory holds only a few chunks' graph rows
+        self._slots = threading.BoundedSemaphore(2 * threads)
+        self._submitted: list[Future[WriteResult]] = []
 
     def __enter__(self) -> GraphWriter:
         return self
@@ -126,23 +133,46 @@ class GraphWriter:
         self.close()
 
     def close(self) -> None:
-        """Wait for the writes submitted (or, after an error, drop those not started) and stop the thread."""
+        """Wait for the writes submitted (or, after an error, drop those not started) and stop the threads."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self._submitted = []
 
-    def submit(self, rows: GraphRows, progress: Callable[[int], None] | None = None) -> Future[WriteResult]:
-        """Write ``rows`` in the background after everything submitted before; blocks while ``max_pending``
-        writes are waiting, so memory stays bounded."""
+    def in_flight(self) -> list[Future[WriteResult]]:
+        """The writes submitted and not finished yet."""
+        self._submitted = [f for f in self._submitted if not f.done()]
+        return list(self._submitted)
+
+    def submit(
+        self,
+        rows: GraphRows,
+        progress: Callable[[int], None] | None = None,
+        after: Sequence[Future[WriteResult]] = (),
+    ) -> Future[WriteResult]:
+        """Write ``rows`` in the background, once the writes in ``after`` are done (a file's first chunk waits
+        for the files before it, whose records its links name). Writes of one file run side by side: a link
+        whose end another thread is still writing is reported unlinked, for the caller to try again. Blocks
+        while enough writes are waiting, so memory stays bounded; an error in a write in ``after`` fails this
+        one too."""
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jigsaw-writer")
+            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="jigsaw-writer")
+        waits = list(after)
+
+        def task() -> WriteResult:
+            # waits only on writes submitted earlier, which the pool has started already (it runs in order)
+            for earlier in waits:
+                earlier.result()
+            return self.write(rows, progress)
+
         self._slots.acquire()
         try:
-            future = self._pool.submit(self.write, rows, progress)
+            future = self._pool.submit(task)
         except BaseException:
             self._slots.release()
             raise
         future.add_done_callback(lambda _f: self._slots.release())
+        self._submitted.append(future)
         return future
 
     def _run(self, name: str, rows: list[dict[str, Any]], run: dict[str, Any]) -> neo4j.Record:
@@ -173,7 +203,10 @@ class GraphWriter:
                 new = [row for row in batch if row[key] not in held]
                 changed = [row for row in batch if row[key] in held and held[row[key]] != row["row_hash"]]
                 if new:
-                    created += int(tx.run(create, rows=Rows(new), run=run).single(strict=True)[0])
+                    raced = set(tx.run(create, rows=Rows(new), run=run).single(strict=True)["raced"])
+                    created += len(new) - len(raced)
+                    # another thread or load created these first, with other content: version them
+                    changed += [row for row in new if row[key] in raced]
                 if changed:
                     updated += int(tx.run(update, rows=Rows(changed), run=run).single(strict=True)[0])
             return created, updated

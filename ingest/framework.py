@@ -268,10 +268,12 @@ def start_file(
     learnt_at: datetime,
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    after: Sequence[Future[WriteResult]] = (),
 ) -> PendingFile:
     """Read and validate one file, then transform it chunk by chunk, each chunk handed to the writer as soon as
-    it is ready (so memory holds a chunk's graph rows, not the file's). Raises BadFileError for a file that
-    cannot be read."""
+    it is ready (so memory holds a few chunks' graph rows, not the file's). The first chunk's write waits for
+    ``after`` (the writes of the files before, whose records this file's links name). Raises BadFileError for
+    a file that cannot be read."""
     name = str(path)
     report = FileReport(file=name, kind=adapter.kind, agency=adapter.agency, sha256=sha256_of(path))
     rows = list(adapter.read(path))
@@ -310,13 +312,15 @@ def start_file(
                 origins[kind].extend([row.number] * len(getattr(graph_rows, kind)))
             combined.extend(graph_rows)
             transformed.add(row.number)
-        pending.chunks.append(_Chunk(origins, transformed, writer.submit(combined, progress)))
+        waits = () if pending.chunks else after
+        pending.chunks.append(_Chunk(origins, transformed, writer.submit(combined, progress, waits)))
     return pending
 
 
 def finish_file(pending: PendingFile, writer: GraphWriter) -> tuple[FileReport, list[Rejection]]:
-    """Wait for a file's writes; a link whose end was not there is tried once more now that the whole file is
-    written (it may name a row further down the file), and its row is quarantined if it still fails."""
+    """Wait for a file's writes; a link whose end was not there is tried once more when the whole file and
+    everything submitted before is written (its end may be a row further down the file, or one another writer
+    thread was still writing), and its row is quarantined if it still fails."""
     report, rejections, name = pending.report, pending.rejections, pending.report.file
     unlinked: list[tuple[Unlinked, int]] = []  # (the link, the row it came from)
     for chunk in pending.chunks:
@@ -328,7 +332,8 @@ def finish_file(pending: PendingFile, writer: GraphWriter) -> tuple[FileReport, 
         retry = GraphRows()
         for miss, _number in unlinked:
             getattr(retry, miss.kind).append(miss.item)
-        still = {(m.kind, m.key) for m in writer.submit(retry, pending.progress).result().unlinked}
+        retried = writer.submit(retry, pending.progress, writer.in_flight()).result()
+        still = {(m.kind, m.key) for m in retried.unlinked}
         unlinked = [(miss, number) for miss, number in unlinked if (miss.kind, miss.key) in still]
     failed_rows: dict[int, str] = {}
     for miss, number in unlinked:
@@ -405,14 +410,17 @@ def run_ingest(
         if on_file:
             on_file(report)
 
-    # the next file is read and transformed while the writer is still writing the one before: the writes keep
-    # their order (one writer thread), so a file's references to the files loaded before it still resolve
+    # the next file is read and transformed while the writer is still writing the one before; its writes start
+    # when the one before is written, so its references to the files loaded before it resolve
     previous: PendingFile | None = None
     with cyclic_gc_paused():
         try:
             for adapter, path in sorted(plan, key=lambda p: (p[0].load_order, str(p[1]))):
+                before = [c.write for c in previous.chunks] if previous else []
                 try:
-                    pending = start_file(adapter, path, writer, run.run_id, learnt, progress, chunk_rows)
+                    pending = start_file(
+                        adapter, path, writer, run.run_id, learnt, progress, chunk_rows, before
+                    )
                 except BadFileError as exc:  # one clear error for the file; the other files still load
                     run.bad_files.append(exc)
                     continue

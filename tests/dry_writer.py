@@ -3,7 +3,7 @@ the model cannot send fails there) and every link 'lands'."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
 from graph.model import GraphRows
@@ -28,8 +28,16 @@ class DryWriter:
                 item.to_param(idx)
         return WriteResult(created=len(rows.source_records) + len(rows.facts))
 
-    def submit(self, rows: GraphRows, progress: Callable[[int], None] | None = None) -> Future[WriteResult]:
+    def submit(
+        self,
+        rows: GraphRows,
+        progress: Callable[[int], None] | None = None,
+        after: Sequence[Future[WriteResult]] = (),
+    ) -> Future[WriteResult]:
         """As GraphWriter.submit, but written at once."""
         future: Future[WriteResult] = Future()
         future.set_result(self.write(rows, progress))
         return future
+
+    def in_flight(self) -> list[Future[WriteResult]]:
+        return []
