@@ -114,8 +114,9 @@ def test_every_row_is_loaded_or_quarantined_and_rerun_changes_nothing(
     assert runs[0]["h"] == runs[1]["h"]
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 def test_a_link_to_a_row_further_down_the_file_loads_across_chunks_and_a_rerun_keeps_its_provenance(
-    graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path
+    graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path, threads: int
 ) -> None:
     # P1 witnessed I2, an incident the last row brings: with one row per chunk the link is written before the
     # incident exists, so it must be tried again once the file is written, not quarantined
@@ -125,7 +126,7 @@ def test_a_link_to_a_row_further_down_the_file_loads_across_chunks_and_a_rerun_k
         ["P3", "Cat", "2013-05-06", "I2", ""],
     ])  # fmt: skip
     db = neo4j_settings.database
-    writer = GraphWriter(graph, db, batch_size=1)
+    writer = GraphWriter(graph, db, batch_size=1, threads=threads)
     first = run_ingest([(PeopleAndIncidents(), src)], writer, tmp_path / "q", chunk_rows=1)
     (report,) = first.files
     assert (report.read, report.loaded, report.quarantined) == (3, 3, 0)
