@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 
 import ingest.adapters  # noqa: F401  (registers the adapters)
 from app.cli import cli
+from app.governance import Governance
+from app.governance.service import operator_actor
 from graph.config import Settings
 from graph.connection import connection_details
 from graph.model import FactRow, GraphRows, InvolvementRow, PersonLinkRow, Provenance, SourceRecordRow
@@ -402,6 +404,9 @@ def test_training_on_a_synthetic_county_is_accurate_saved_and_versioned(
     assert all(r["person_id"] for r in rows)
 
 
+PASSWORD = "correct horse battery staple"
+
+
 def test_cli_resolve_review_and_export(
     graph: neo4j.Driver,
     neo4j_settings: Settings,
@@ -424,17 +429,57 @@ def test_cli_resolve_review_and_export(
     assert result.exit_code == 0, result.output
     assert "records" in result.output and "pairs wait for an analyst" in result.output
     rid = review_id(pair_key("csc|persons|T1", "education|pupils|T2"))
-    listed = runner.invoke(cli, ["review", "list"])
+    gov = Governance.open()
+    gov.add_user(operator_actor(), "ana", "supervisor", PASSWORD)
+    gov.add_user(operator_actor(), "ed", "education", PASSWORD)
+    login = ["--user", "ana", "--password-stdin"]
+    why = ["--purpose", "MASH check of two records of one child", "--gateway", "CA1989_S47"]
+
+    def run(args: list[str], who: list[str] = login) -> Any:
+        return runner.invoke(cli, [*args, *who], input=PASSWORD + "\n")
+
+    # nothing about a person without a Jigsaw login, a purpose and a gateway (and the right role)
+    for args in (
+        ["review", "list"],
+        ["review", "show", rid, *why],
+        ["export", "links", "--out", "x.csv", *why],
+    ):
+        anonymous = runner.invoke(cli, args)
+        assert anonymous.exit_code != 0 and "Damian" not in anonymous.output
+    assert run(["review", "show", rid]).exit_code != 0  # no purpose
+    wrong_role = run(["review", "list"], ["--user", "ed", "--password-stdin"])
+    assert wrong_role.exit_code != 0 and "Damian" not in wrong_role.output
+    wrong_password = runner.invoke(cli, ["review", "list", *login], input="guess\n")
+    assert wrong_password.exit_code != 0 and "Damian" not in wrong_password.output
+
+    listed = run(["review", "list"])
     assert listed.exit_code == 0 and rid in listed.output
-    shown = runner.invoke(cli, ["review", "show", rid])
+    shown = run(["review", "show", rid, *why])
     assert shown.exit_code == 0 and "Damian" in shown.output and "given_name" in shown.output
-    refused = runner.invoke(cli, ["review", "confirm", "R-nothing", "--reason", "x"])
+    refused = run(["review", "confirm", "R-nothing", "--reason", "x", *why])
     assert refused.exit_code == 1 and "no review" in refused.output
-    rejected = runner.invoke(cli, ["review", "reject", rid, "--reason", "twins", "--by", "ana"])
+    rejected = run(["review", "reject", rid, "--reason", "twins", *why])
     assert rejected.exit_code == 0 and "rejected" in rejected.output
+    decided = graph.execute_query(
+        "MATCH (m:MatchReview {review_id: $rid}) RETURN m.decided_by AS by", rid=rid, database_=db
+    ).records
+    assert [r["by"] for r in decided] == ["ana"]  # the logged-in user, not the operating system's
     out = tmp_path / "out" / "links.csv"
-    exported = runner.invoke(cli, ["export", "links", "--out", str(out)])
+    exported = run(["export", "links", "--out", str(out), *why])
     assert exported.exit_code == 0 and "wrote 2 links" in exported.output
+    entries = [
+        json.loads(line)
+        for line in (tmp_path / "home" / "governance" / "audit.jsonl").read_text().splitlines()
+    ]
+    mine = [(e["action"], e["details"].get("via"), e["gateway"]) for e in entries
+            if e["user"] == "ana" and e["action"] not in ("login", "login_failed")]  # fmt: skip
+    assert mine == [
+        ("search", "jigsaw review list", None),
+        ("search", "jigsaw review show", "CA1989_S47"),
+        ("match_decision", "jigsaw review", "CA1989_S47"),
+        ("match_decision", "jigsaw review", "CA1989_S47"),
+        ("export", "jigsaw export links", "CA1989_S47"),
+    ]
     assert len(out.read_text().splitlines()) == 3
 
 

@@ -16,6 +16,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from app.commands.login import GATEWAY, PASSWORD_STDIN, PURPOSE, USER, log_in
 from app.console import console, register_user_error, user_errors
 from app.governance import GovernanceError
 from app.governance.gateways import access_purpose
@@ -250,12 +251,6 @@ def show(report: dict[str, Any]) -> None:
     )
 
 
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return str(typer.prompt("Password", hide_input=True))
-
-
 @user_errors
 def case_command(
     person_id: str = typer.Argument(..., help="The child's person id."),
@@ -267,14 +262,10 @@ def case_command(
         None, "--reference-date", help="Ages and recency as at (default today)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Write the case as JSON to standard output."),
-    user: str = typer.Option(..., "--user", "-u", envvar="JIGSAW_USER", help="Your Jigsaw user name."),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input."
-    ),
-    purpose: str = typer.Option(
-        ..., "--purpose", "-p", help="Why you open this case (recorded in the audit)."
-    ),
-    gateway: str = typer.Option(..., "--gateway", "-g", help="The legal gateway (e.g. CA2004_S11)."),
+    user: str = USER,
+    password_stdin: bool = PASSWORD_STDIN,
+    purpose: str = PURPOSE,
+    gateway: str = GATEWAY,
 ) -> None:
     """Print the picture of a child: cumulative risk with every contribution, the people around the child,
     addresses, the multi-agency chronology, hidden adults, linked children and alerts."""
@@ -286,7 +277,7 @@ def case_command(
         ref,
     )
     gov = Governance.open()
-    session = gov.authenticate(user, _password(password_stdin))
+    session = log_in(gov, user, password_stdin)
     why = access_purpose(purpose, gateway)
     gov.record(
         session,

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -21,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from rich.table import Table
 
 from app.commands.case import parse_day, redact
+from app.commands.login import PASSWORD_STDIN, USER, log_in
 from app.console import console, register_user_error, user_errors
 from app.governance import GovernanceError
 from app.governance.service import Governance
@@ -137,19 +136,6 @@ def schedule_command(
         console.print("scheduler stopped")
 
 
-def _session(gov: Governance, user: str, password_stdin: bool) -> Any:
-    password = (
-        sys.stdin.readline().rstrip("\r\n")
-        if password_stdin
-        else str(typer.prompt("Password", hide_input=True))
-    )
-    return gov.authenticate(user, password)
-
-
-USER = typer.Option(..., "--user", "-u", envvar="JIGSAW_USER", help="Your Jigsaw user name.")
-STDIN = typer.Option(False, "--password-stdin", help="Read the password from standard input.")
-
-
 @patterns_app.command("alerts")
 @user_errors
 def alerts_command(
@@ -157,11 +143,11 @@ def alerts_command(
     pattern: list[str] | None = typer.Option(None, "--pattern", "-p", help="Only this pattern (repeatable)."),
     active_only: bool = typer.Option(False, "--active", help="Only alerts seen in the latest sweep."),
     user: str = USER,
-    password_stdin: bool = STDIN,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """List alerts (audited as a search); summaries the role may not see in full are shown as restricted."""
     gov = Governance.open()
-    session = _session(gov, user, password_stdin)
+    session = log_in(gov, user, password_stdin)
     gov.record(
         session, "search", details={"via": "jigsaw patterns alerts", "status": status, "pattern": pattern}
     )
@@ -189,13 +175,13 @@ def decide_command(
     status: str = typer.Option(..., "--status", "-s", help="acknowledged, closed, or open (reopen)."),
     reason: str = typer.Option(..., "--reason", "-r", help="Why (kept in the alert's history)."),
     user: str = USER,
-    password_stdin: bool = STDIN,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Acknowledge, close or reopen an alert, with your reason (audited as an alert decision)."""
     if status not in alerts_q.STATUSES:
         raise typer.BadParameter(f"one of {', '.join(alerts_q.STATUSES)}", param_hint="--status")
     gov = Governance.open()
-    session = _session(gov, user, password_stdin)
+    session = log_in(gov, user, password_stdin)
     settings = load_settings()
     with open_driver(settings) as driver:
         child = alert_key.split("|")[1] if alert_key.count("|") >= 2 else None

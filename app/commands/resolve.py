@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 from datetime import date
@@ -11,7 +10,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from app.commands.login import GATEWAY, PASSWORD_STDIN, PURPOSE, USER, log_in
 from app.console import console, register_user_error, user_errors
+from app.governance import Governance, GovernanceError, access_purpose
 from graph.config import load_settings
 from graph.connection import open_driver
 from ingest.resolution import (
@@ -28,6 +29,7 @@ from ingest.resolution import (
 
 register_user_error(ResolutionError)
 register_user_error(DecisionRefused)
+register_user_error(GovernanceError)
 
 review_app = typer.Typer(
     help="The review queue: pairs of records that may be the same person, for an analyst to decide.",
@@ -116,8 +118,15 @@ def resolve_command(
 def review_list(
     status: str = typer.Option("pending", help="pending, conflict, confirmed, rejected or withdrawn."),
     limit: int = typer.Option(50, min=1, help="How many, most probable first."),
+    user: str = USER,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
-    """List reviews: id, probability, the two records (name, date of birth, agency)."""
+    """List reviews: id, probability, the two records (name, date of birth, agency). Needs a login with the
+    review_matches permission; audited as a search."""
+    gov = Governance.open()
+    session = log_in(gov, user, password_stdin)
+    gov.require(session, "review_matches")
+    gov.record(session, "search", details={"via": "jigsaw review list", "status": status, "limit": limit})
     settings = load_settings()
     with open_driver(settings) as driver:
         items = review_queue(driver, settings.database, status, limit)
@@ -140,8 +149,22 @@ def review_list(
 
 @review_app.command("show")
 @user_errors
-def review_show(review: str = typer.Argument(..., help="A review id (R-...) or pair key.")) -> None:
-    """Show a pair side by side, the comparison that scored it, and earlier decisions."""
+def review_show(
+    review: str = typer.Argument(..., help="A review id (R-...) or pair key."),
+    user: str = USER,
+    password_stdin: bool = PASSWORD_STDIN,
+    purpose: str = PURPOSE,
+    gateway: str = GATEWAY,
+) -> None:
+    """Show a pair side by side, the comparison that scored it, and earlier decisions. Needs a login with the
+    review_matches permission, a purpose and a legal gateway; audited as a consultation before anything is read."""
+    gov = Governance.open()
+    session = log_in(gov, user, password_stdin)
+    gov.require(session, "review_matches")
+    gov.record(
+        session, "search", purpose=access_purpose(purpose, gateway),
+        details={"via": "jigsaw review show", "review": review},
+    )  # fmt: skip
     settings = load_settings()
     with open_driver(settings) as driver:
         detail = review_detail(driver, settings.database, review)
@@ -179,13 +202,23 @@ def review_show(review: str = typer.Argument(..., help="A review id (R-...) or p
         console.print(f"decided by {r['decided_by']} at {r.get('decided_at')}: {r.get('decision_reason')}")
 
 
-def _decide(review: str, decision: str, reason: str, by: str | None) -> None:
+def _decision_session(
+    user: str, password_stdin: bool, purpose: str, gateway: str, details: dict[str, str]
+) -> str:
+    """Log in and record the match decision before it is made (no record, no decision); the decision is made
+    in the logged-in user's name."""
+    gov = Governance.open()
+    session = log_in(gov, user, password_stdin)
+    gov.record(session, "match_decision", purpose=access_purpose(purpose, gateway),
+               details={"via": "jigsaw review", **details})  # fmt: skip
+    return session.username
+
+
+def _decide(review: str, decision: str, reason: str, by: str) -> None:
     settings = load_settings()
     guards = ResolutionSettings.from_settings(settings).guards
     with open_driver(settings) as driver:
-        result = decide(
-            driver, settings.database, review, decision, by or getpass.getuser(), reason, guards=guards
-        )
+        result = decide(driver, settings.database, review, decision, by, reason, guards=guards)
     console.print(result.message)
 
 
@@ -194,9 +227,14 @@ def _decide(review: str, decision: str, reason: str, by: str | None) -> None:
 def review_confirm(
     review: str = typer.Argument(..., help="A review id (R-...) or pair key."),
     reason: str = typer.Option(..., help="Why they are the same person (recorded)."),
-    by: str | None = typer.Option(None, help="Who decides (default: the logged-in user)."),
+    user: str = USER,
+    password_stdin: bool = PASSWORD_STDIN,
+    purpose: str = PURPOSE,
+    gateway: str = GATEWAY,
 ) -> None:
     """The two records are the same person: join their persons now and in every later run."""
+    details = {"review": review, "decision": "confirm", "reason": reason}
+    by = _decision_session(user, password_stdin, purpose, gateway, details)
     _decide(review, "confirm", reason, by)
 
 
@@ -205,9 +243,14 @@ def review_confirm(
 def review_reject(
     review: str = typer.Argument(..., help="A review id (R-...) or pair key."),
     reason: str = typer.Option(..., help="Why they are different people (recorded)."),
-    by: str | None = typer.Option(None, help="Who decides (default: the logged-in user)."),
+    user: str = USER,
+    password_stdin: bool = PASSWORD_STDIN,
+    purpose: str = PURPOSE,
+    gateway: str = GATEWAY,
 ) -> None:
     """The two records are different people: never join them."""
+    details = {"review": review, "decision": "reject", "reason": reason}
+    by = _decision_session(user, password_stdin, purpose, gateway, details)
     _decide(review, "reject", reason, by)
 
 
@@ -216,12 +259,17 @@ def review_reject(
 def review_split(
     record_key: str = typer.Argument(..., help="The record to take out of its person (agency|table|id)."),
     reason: str = typer.Option(..., help="Why it is not that person (recorded)."),
-    by: str | None = typer.Option(None, help="Who decides (default: the logged-in user)."),
+    user: str = USER,
+    password_stdin: bool = PASSWORD_STDIN,
+    purpose: str = PURPOSE,
+    gateway: str = GATEWAY,
 ) -> None:
     """Undo a merge: take a record out of its person into a new one, now and in every later run."""
+    details = {"record_key": record_key, "decision": "split", "reason": reason}
+    by = _decision_session(user, password_stdin, purpose, gateway, details)
     settings = load_settings()
     with open_driver(settings) as driver:
-        result = split_record(driver, settings.database, record_key, by or getpass.getuser(), reason)
+        result = split_record(driver, settings.database, record_key, by, reason)
     console.print(result.message)
 
 
@@ -229,8 +277,17 @@ def review_split(
 @user_errors
 def export_links_command(
     out: Path = typer.Option(..., "--out", help="The CSV file to write."),
+    user: str = USER,
+    password_stdin: bool = PASSWORD_STDIN,
+    purpose: str = PURPOSE,
+    gateway: str = GATEWAY,
 ) -> None:
-    """One row per source record: agency, source record id, record key, person id, probability, method."""
+    """One row per source record: agency, source record id, record key, person id, probability, method. Needs a
+    login with the export permission, a purpose and a legal gateway; audited as a disclosure."""
+    gov = Governance.open()
+    session = log_in(gov, user, password_stdin)
+    gov.record(session, "export", purpose=access_purpose(purpose, gateway),
+               details={"via": "jigsaw export links", "out": str(out)})  # fmt: skip
     settings = load_settings()
     with open_driver(settings) as driver:
         n = export_links(driver, settings.database, out)
