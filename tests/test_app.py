@@ -263,6 +263,8 @@ def test_alert_decisions_need_a_reason_and_are_audited(
     at.run()
     assert not at.exception, at.exception
     assert "incident_without_referral" in texts(at)
+    (listed,) = [e for e in entries(gov, "search") if e.details.get("via") == "alerts inbox"]  # the inbox too
+    assert listed.details["status"] == "open or acknowledged" and listed.purpose == PURPOSE
     at.selectbox(key="alert_pick").set_value(finding.alert_key).run()
     assert "DA incident at 12 High St" in texts(at)  # the evidence opens
     (opened,) = entries(gov, "case_view")  # opening an alert's evidence is a view of the child's information
@@ -305,6 +307,11 @@ def test_review_queue_shows_the_comparison_and_records_the_decision(
     at.session_state["view"] = "review"
     at.run()
     assert not at.exception, at.exception
+    # the queue and the pair shown are recorded before they are read, once each however often the page reruns
+    at.run()
+    views = [e.details for e in entries(gov, "search") if e.details.get("via") == "review queue"]
+    assert views == [{"via": "review queue", "session": views[0]["session"]},
+                     {"via": "review queue", "review": review_id(key), "session": views[0]["session"]}]  # fmt: skip
     fields = at.table[0].value
     assert {"record A", "record B", "agrees"} <= set(fields.columns)
     assert "Browne" in fields.to_string() and "Brown" in fields.to_string()

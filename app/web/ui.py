@@ -87,6 +87,22 @@ def allowed(permission: str) -> bool:
     return sess is not None and services.governance().policy.allows(sess.role, permission)
 
 
+def audit_once(session: Session, action: str, purpose: AccessPurpose, details: dict[str, Any]) -> bool:
+    """Record ``action`` once per session for these details (Streamlit reruns the page on every click), before
+    the page reads what it shows. False, with the reason on screen, when it cannot be recorded: show nothing."""
+    key = (action, tuple(sorted((k, str(v)) for k, v in details.items())))
+    done: set[Any] = state().setdefault("audited_views", set())
+    if key in done:
+        return True
+    try:
+        services.governance().record(session, action, purpose=purpose, details=details)
+    except GovernanceError as exc:
+        st.error(f"This view could not be recorded, so it is not shown: {exc}")
+        return False
+    done.add(key)
+    return True
+
+
 def login_page() -> None:
     st.title("Jigsaw")
     st.caption("The child's picture for the Multi-Agency Safeguarding Hub. Sign in to continue.")

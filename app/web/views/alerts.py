@@ -22,6 +22,10 @@ def page(session: Session, purpose: AccessPurpose) -> None:
     st.title("Alerts")
     c1, c2, c3 = st.columns(3)
     status = c1.selectbox("Status", ["open or acknowledged", *data.ALERT_STATUSES, "all"], key="alert_status")
+    # the inbox names children and what was found about them: listing it is recorded (as a search, once per
+    # status filter in a session), before anything is read
+    if not ui.audit_once(session, "search", purpose, {"via": "alerts inbox", "status": status}):
+        return
     rows = data.alerts(services.driver(), services.database())
     if status == "open or acknowledged":
         rows = [a for a in rows if a["status"] in {"open", "acknowledged"}]

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.governance import AccessPurpose, GovernanceError, Session
-from app.web import data, services
+from app.web import data, services, ui
 
 MIN_REASON = 10
 
@@ -15,6 +15,9 @@ MIN_REASON = 10
 def page(session: Session, purpose: AccessPurpose) -> None:
     st.title("Review queue")
     st.caption("Records that may be the same person. Confirm only when you are sure; every decision is kept.")
+    # the queue and each pair show people's names and dates of birth: recorded before they are read
+    if not ui.audit_once(session, "search", purpose, {"via": "review queue"}):
+        return
     items = data.review_queue(services.driver(), services.database())
     if not items:
         st.info("Nothing to review.")
@@ -25,6 +28,8 @@ def page(session: Session, purpose: AccessPurpose) -> None:
         for i in items
     }
     pick = st.selectbox("Pair", list(labels), format_func=lambda r: labels[r], key="review_pick")
+    if not ui.audit_once(session, "search", purpose, {"via": "review queue", "review": pick}):
+        return
     detail = data.review_detail(services.driver(), services.database(), pick)
     st.markdown(f"Match probability **{float(detail['review'].get('probability') or 0):.2f}**")
     st.table(
