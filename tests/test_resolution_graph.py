@@ -69,9 +69,10 @@ def upn(body: str) -> str:
 def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model trained once on seeded synthetic records (no database needed)."""
     sim = simulate(150, seed=5, reference=REF)
-    matcher = Matcher(prepare_features(sim.records, REF))
+    # trained as a big county is: DuckDB within a memory limit, expectation maximisation on sampled pairs
+    matcher = Matcher(prepare_features(sim.records, REF), memory_limit="1GB")
     try:
-        matcher.train(seed=1, max_pairs_u=3e5)
+        matcher.train(seed=1, max_pairs_u=3e5, max_pairs_em=5e3)
         model = matcher.model({"version": 0, "trained_at": T0.isoformat(), "records": len(sim.records)})
     finally:
         matcher.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -30,7 +31,7 @@ from ingest.resolution.features import (
     prepare_features,
     transposed,
 )
-from ingest.resolution.matcher import COMPARISONS, comparison_detail, level_labels, matched_fields
+from ingest.resolution.matcher import COMPARISONS, Matcher, comparison_detail, level_labels, matched_fields
 from ingest.resolution.metrics import pairwise_precision_recall
 from ingest.resolution.names import name_tokens, nickname_groups, phonetic
 from ingest.resolution.persons import link_props, person_properties
@@ -325,3 +326,17 @@ def test_family_context_rule_links_same_named_parents_of_one_child() -> None:
     male = frame.copy()
     male.loc[male["record_key"] == "health|fhir|RelatedPerson/x", "given_name"] = "Kimberley"
     assert relational_edges(prepare_features(male, REF), relations, clusters) == []
+
+
+def test_duckdb_memory_limit_is_checked_and_its_spill_folder_removed() -> None:
+    sim = simulate(20, seed=2, reference=date(2026, 3, 1))
+    features = prepare_features(sim.records, date(2026, 3, 1))
+    with pytest.raises(ValueError, match="memory limit"):
+        Matcher(features, memory_limit="3GB'; DROP TABLE x; --")
+    matcher = Matcher(features, memory_limit="512MB")
+    spill = Path(matcher._spill.name) if matcher._spill else None
+    assert spill is not None and spill.is_dir()
+    row = matcher.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert row is not None and row[0] in ("488.2 MiB", "512.0 MB")
+    matcher.close()
+    assert not spill.exists()

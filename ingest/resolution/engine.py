@@ -64,6 +64,12 @@ class ResolutionSettings:
     model_file: Path | None = None  # use this trained model (JSON) instead of the graph's latest
     seed: int = 20260301
     max_pairs_u: float = 5e6  # random pairs sampled to estimate u
+    # blocked pairs each expectation-maximisation blocking trains on: Splink samples records to stay near it.
+    # Unbounded, blocking on the date of birth alone made ~10^8 pairs at 200,000 children and DuckDB grew
+    # past 15 GB; a few million pairs estimate the m probabilities as well
+    max_pairs_em: float = 5e6
+    # DuckDB's own memory limit (it spills to a temporary folder past it), inside the 6 GiB a Jigsaw process has
+    memory_limit: str = "3GB"
     min_records_to_train: int = 200
     generation_gap_years: int = 18
     conflicting_identifiers: tuple[str, ...] = IDENTIFIER_KINDS
@@ -236,14 +242,14 @@ def _model(
         else:
             version = known["version"]
         report.model_version, report.model_path = version, str(settings.model_file)
-        return Matcher(features, model, settings.threads)
+        return Matcher(features, model, settings.threads, settings.memory_limit)
     if latest is not None and not settings.retrain:
         path = Path(latest["props"].get("path", ""))
         if path.is_file() and _file_sha256(path) == latest["props"].get("sha256"):
             try:
                 model = _read_model(path)
                 report.model_version, report.model_path = latest["version"], str(path)
-                return Matcher(features, model, settings.threads)
+                return Matcher(features, model, settings.threads, settings.memory_limit)
             except ModelError as exc:
                 log.warning("model v%s cannot be used (%s): training a new version", latest["version"], exc)
         else:
@@ -257,8 +263,8 @@ def _model(
             features.num_rows, settings.min_records_to_train,
         )  # fmt: skip
         return None
-    matcher = Matcher(features, None, settings.threads)
-    matcher.train(seed=settings.seed, max_pairs_u=settings.max_pairs_u)
+    matcher = Matcher(features, None, settings.threads, settings.memory_limit)
+    matcher.train(seed=settings.seed, max_pairs_u=settings.max_pairs_u, max_pairs_em=settings.max_pairs_em)
     version = (latest["version"] if latest else 0) + 1
     trained_at = datetime.now(UTC)
     model = matcher.model({"version": version, "trained_at": trained_at.isoformat(), "records": features.num_rows,

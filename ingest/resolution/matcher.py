@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,6 +215,9 @@ def comparison_detail(gammas: dict[str, int], weights: dict[str, float]) -> dict
     return out
 
 
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
+
+
 class ModelError(Exception):
     """The saved model cannot be used (wrong format, other features); retrain it."""
 
@@ -227,10 +232,24 @@ def _with_extra_columns(table: pa.Table) -> pa.Table:
 class Matcher:
     """Owns one DuckDB database holding the records' features, and the Splink linker over it."""
 
-    def __init__(self, features: pa.Table, model: dict[str, Any] | None = None, threads: int | None = None):
+    def __init__(
+        self,
+        features: pa.Table,
+        model: dict[str, Any] | None = None,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ):
         self.con = duckdb.connect(":memory:")
+        self._spill: tempfile.TemporaryDirectory[str] | None = None
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            if not _MEMORY.fullmatch(memory_limit):
+                raise ValueError(f"memory limit {memory_limit!r}: give a size such as 3GB or 512MB")
+            # past the limit DuckDB writes to disk instead of growing (or being killed by the system)
+            self._spill = tempfile.TemporaryDirectory(prefix="jigsaw-duckdb-")
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            self.con.execute(f"SET temp_directory = '{self._spill.name}'")
         self.db_api = DuckDBAPI(self.con)
         self.records = self.db_api.register(_with_extra_columns(features), table_name="jigsaw_records")
         if model is not None:
@@ -243,9 +262,16 @@ class Matcher:
 
     def close(self) -> None:
         self.con.close()
+        if self._spill is not None:
+            self._spill.cleanup()
 
     def train(
-        self, seed: int, max_pairs_u: float, recall: float = 0.8, min_labelled_pairs: int = 200
+        self,
+        seed: int,
+        max_pairs_u: float,
+        recall: float = 0.8,
+        min_labelled_pairs: int = 200,
+        max_pairs_em: float | None = None,
     ) -> None:
         """Estimate the parameters from the records themselves (no hand-labelled pairs needed).
 
@@ -262,7 +288,7 @@ class Matcher:
         training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
         for rule in _EM_RULES:
             training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
+                rule, estimate_without_term_frequencies=True, max_pairs=max_pairs_em
             )
         self.trained = True
         labelled = self.con.execute(
