@@ -10,7 +10,9 @@
 //   prior concerns"); the national review of Arthur and Star (each agency held a piece of the jigsaw).
 // Parameters: $people: list of {key, person_id, relation, from (date), to (date)};
 //   $places: list of {key, address_key, from (date), to (date)}. `key` groups the answer (e.g. the child's id).
-// Returns: key, fact (map of the fact's properties, raw_json left out, occurred_on as dated, dated_by),
+// Returns: key, fact (map of the fact's properties, raw_json and the versioning bookkeeping (row_hash, ingest_run_id, valid_from,
+//   first_learnt_at) left out: the evidence never shows them, and each datetime costs the driver a slow
+//   conversion in Python, occurred_on as dated, dated_by),
 //   labels (list), involvements (list of
 //   {person_id, relation, role, record_key, agency, address_key}), everyone (list of {person_id, role,
 //   record_key, agency}: all records involved in the fact)
@@ -41,6 +43,7 @@ CALL (f) {
   OPTIONAL MATCH (r)-[:RECORD_OF]->(p:Person)
   RETURN collect({person_id: p.person_id, role: i.role, record_key: r.record_key, agency: r.agency}) AS everyone
 }
-RETURN key, f {.*, raw_json: null, occurred_on: day, dated_by: dated_by} AS fact, labels(f) AS labels, involvements,
+RETURN key, f {.*, raw_json: null, row_hash: null, ingest_run_id: null, valid_from: null, first_learnt_at: null,
+  occurred_on: day, dated_by: dated_by} AS fact, labels(f) AS labels, involvements,
   everyone
 ORDER BY key, day, f.fact_key
