@@ -173,7 +173,7 @@ class GraphWriter:
             self._slots.release()
             raise
         future.add_done_callback(lambda _f: self._slots.release())
-        self._submitted.append(future)
+        self._submitted = [*self.in_flight(), future]
         return future
 
     def _run(self, name: str, rows: list[dict[str, Any]], run: dict[str, Any]) -> neo4j.Record:
