@@ -15,7 +15,7 @@ import io
 import json
 import os
 import string
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,8 @@ from ingest.contract.health import (
     ROLE_CODE_SYSTEM,
 )
 from ingest.contract.spec import Col
-from ingest.framework import Adapter, BadFileError, run_file
 from ingest.registry import ADAPTERS
-from tests.dry_writer import DryWriter
+from tests.fuzzkit import check, damage_end
 
 FUZZ = settings(
     max_examples=int(os.environ.get("JIGSAW_FUZZ_EXAMPLES", "12")),
@@ -49,18 +48,6 @@ FUZZ = settings(
 )
 AGENCIES = ("police", "health", "education", "early_help", "probation", "housing", "third_sector")
 CSV_ADAPTERS = [a for a in ADAPTERS if a.agency in AGENCIES and hasattr(a, "spec")]
-
-
-def check(adapter: Adapter, path: Path) -> None:
-    """Loading the file either fails as a whole with a clear BadFileError, or balances."""
-    try:
-        report, rejections = run_file(adapter, path, DryWriter(), "fuzz", datetime.now(UTC))  # type: ignore[arg-type]
-    except BadFileError as exc:
-        assert str(path) in str(exc) and exc.problem
-        return
-    assert report.read == report.loaded + report.quarantined, (report, rejections[:3])
-    assert all(r.row >= 0 for r in rejections)
-    assert all(r.reason for r in rejections)
 
 
 # -- values: mostly plausible, sometimes wrong -------------------------------------------------------------
@@ -150,17 +137,9 @@ def csv_files(draw: st.DrawFn, columns: tuple[Col, ...], date_format: str) -> by
     out = csv.writer(buf, delimiter=";" if header_kind == "semicolon" else ",")
     out.writerow(header)
     out.writerows(rows)
-    data = buf.getvalue().encode()
-    ending = draw(st.sampled_from(["whole"] * 6 + ["truncated", "latin1", "empty", "unterminated"]))
-    if ending == "truncated":
-        data = data[: draw(st.integers(0, len(data)))]
-    elif ending == "latin1":
-        data = data + "Zoë,\n".encode("latin-1")
-    elif ending == "empty":
-        data = b""
-    elif ending == "unterminated":
-        data = data + b'"never closed,\n'
-    return data
+    return damage_end(
+        draw, buf.getvalue().encode(), ["whole"] * 6 + ["truncated", "latin1", "empty", "unterminated"]
+    )
 
 
 @pytest.mark.parametrize("adapter", CSV_ADAPTERS, ids=lambda a: a.kind)

@@ -17,7 +17,7 @@ import csv
 import io
 import os
 import string
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +35,8 @@ from ingest.contract import codes
 from ingest.contract import csc as contract
 from ingest.contract import identifiers as ids
 from ingest.contract.spec import Col, FileSpec
-from ingest.framework import Adapter, BadFileError, run_file
 from ingest.registry import ADAPTERS
-from tests.dry_writer import DryWriter
+from tests.fuzzkit import check, damage_end
 
 EXAMPLES = int(os.environ.get("JIGSAW_FUZZ_EXAMPLES", "12"))
 FUZZ = settings(
@@ -55,17 +54,6 @@ RELATED: dict[str, tuple[str, ...]] = {
     "csc.ssd_s47_enquiry": ("csc.ssd_cin_episodes",),
     "csc.ssd_assessment_factors": ("csc.ssd_cin_assessments",),
 }
-
-
-def check(adapter: Adapter, path: Path, writer: Any = None) -> None:
-    """Loading the file either fails as a whole with a clear BadFileError, or balances with every reason given."""
-    try:
-        report, rejections = run_file(adapter, path, writer or DryWriter(), "fuzz", datetime.now(UTC))  # type: ignore[arg-type]
-    except BadFileError as exc:
-        assert str(path) in str(exc) and exc.problem
-        return
-    assert report.read == report.loaded + report.quarantined, (report, rejections[:3])
-    assert all(r.reason for r in rejections)
 
 
 # -- values: mostly plausible, sometimes wrong -------------------------------------------------------------
@@ -155,20 +143,9 @@ def csv_bytes(draw: st.DrawFn, spec: FileSpec, damage: bool = True) -> bytes:
     buf = io.StringIO()
     csv.writer(buf, delimiter=";" if header_kind == "semicolon" else ",").writerows([header, *rows])
     data = buf.getvalue().encode()
-    ending = draw(st.sampled_from(["whole"] * 8 + ["truncated", "latin1", "empty", "unterminated", "bom"]))
     if not damage:
         return data
-    if ending == "truncated":
-        data = data[: draw(st.integers(0, len(data)))]
-    elif ending == "latin1":
-        data = data + "Zoë,\n".encode("latin-1")
-    elif ending == "empty":
-        data = b""
-    elif ending == "unterminated":
-        data = data + b'"never closed,\n'
-    elif ending == "bom":
-        data = b"\xef\xbb\xbf" + data
-    return data
+    return damage_end(draw, data, ["whole"] * 8 + ["truncated", "latin1", "empty", "unterminated", "bom"])
 
 
 @pytest.mark.parametrize("adapter", CSC_CSV, ids=lambda a: a.kind)
