@@ -22,7 +22,7 @@ from ingest.resolution.clustering import (
     pair_conflict,
     pair_key,
 )
-from ingest.resolution.engine import may_auto_merge, record_facts, review_id
+from ingest.resolution.engine import ResolutionSettings, may_auto_merge, record_facts, review_id
 from ingest.resolution.features import (
     FEATURE_SCHEMA,
     features_for,
@@ -340,3 +340,9 @@ def test_duckdb_memory_limit_is_checked_and_its_spill_folder_removed() -> None:
     assert row is not None and row[0] in ("488.2 MiB", "512.0 MB")
     matcher.close()
     assert not spill.exists()
+
+
+def test_a_memory_limit_that_is_not_a_size_is_refused_in_the_settings(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="memory_limit 'lots'"):
+        ResolutionSettings(data_dir=tmp_path, memory_limit="lots")
+    assert ResolutionSettings(data_dir=tmp_path, memory_limit="1.5GiB").memory_limit == "1.5GiB"

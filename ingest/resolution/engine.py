@@ -38,7 +38,7 @@ from ingest.resolution.clustering import (
     pair_key,
 )
 from ingest.resolution.features import prepare_features
-from ingest.resolution.matcher import Matcher, ModelError, check_model
+from ingest.resolution.matcher import Matcher, ModelError, check_model, valid_memory_limit
 from ingest.resolution.persons import link_evidence, link_props, person_properties, same_person_props
 from ingest.resolution.relational import relational_edges
 from ingest.resolution.store import ResolutionStore
@@ -81,6 +81,8 @@ class ResolutionSettings:
     def __post_init__(self) -> None:
         if not 0 < self.lower <= self.upper <= 1:
             raise ValueError(f"need 0 < lower <= upper <= 1, got lower={self.lower}, upper={self.upper}")
+        if not valid_memory_limit(self.memory_limit):
+            raise ValueError(f"memory_limit {self.memory_limit!r}: give a size such as 3GB or 512MB")
         unknown = set(self.conflicting_identifiers) - set(IDENTIFIER_KINDS)
         if unknown:
             raise ValueError(f"unknown identifier kinds {sorted(unknown)}; known: {IDENTIFIER_KINDS}")

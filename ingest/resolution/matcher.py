@@ -218,6 +218,11 @@ def comparison_detail(gammas: dict[str, int], weights: dict[str, float]) -> dict
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")
 
 
+def valid_memory_limit(value: str) -> bool:
+    """A size DuckDB takes for its memory limit (3GB, 512MB, 1.5GiB): nothing else reaches its SET statement."""
+    return _MEMORY.fullmatch(value) is not None
+
+
 class ModelError(Exception):
     """The saved model cannot be used (wrong format, other features); retrain it."""
 
@@ -244,7 +249,7 @@ class Matcher:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
-            if not _MEMORY.fullmatch(memory_limit):
+            if not valid_memory_limit(memory_limit):
                 raise ValueError(f"memory limit {memory_limit!r}: give a size such as 3GB or 512MB")
             # past the limit DuckDB writes to disk instead of growing (or being killed by the system)
             self._spill = tempfile.TemporaryDirectory(prefix="jigsaw-duckdb-")
