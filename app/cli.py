@@ -9,6 +9,7 @@ from app.commands.audit import audit_app
 from app.commands.bench import bench_command
 from app.commands.bench_ingest import bench_ingest_command
 from app.commands.case import case_command
+from app.commands.changes import changes_command
 from app.commands.db import db_app
 from app.commands.ingest import ingest_command
 from app.commands.patterns import patterns_app
@@ -34,6 +35,7 @@ cli.command("app")(app_command)
 register_resolution(cli)  # resolve, review, export links
 cli.command("synth")(synth)
 cli.command("case")(case_command)
+cli.command("changes")(changes_command)
 cli.add_typer(patterns_app, name="patterns")
 
 

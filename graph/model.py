@@ -281,6 +281,9 @@ class FactRow:
 
 @dataclass(frozen=True)
 class InvolvementRow:
+    """A record's role in a fact. The links' ``props`` keep None values: a value an agency has since cleared
+    (an end date withdrawn, a field emptied) must be removed from the link, not kept from the earlier extract."""
+
     record_key: str
     fact_key: str
     role: str
@@ -292,7 +295,7 @@ class InvolvementRow:
 
     def to_param(self, idx: int) -> dict[str, Any]:
         return {"idx": idx, "record_key": self.record_key, "fact_key": self.fact_key, "role": self.role,
-                "props": {k: v for k, v in self.provenance.props().items() if v is not None}}  # fmt: skip
+                "props": self.provenance.props()}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -313,7 +316,7 @@ class PersonLinkRow:
         props = {**p.props(), "from": self.from_date, "to": self.to_date}
         return {"idx": idx, "link_key": record_key(p.agency, p.source_table, p.source_record_id),
                 "from_key": self.from_key, "to_key": self.to_key, "type": self.type,
-                "props": {k: v for k, v in props.items() if v is not None}}  # fmt: skip
+                "props": props}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -329,7 +332,7 @@ class ResidenceRow:
         link = f"{self.record_key}|{self.address['address_key']}|{self.from_date or ''}"
         return {"idx": idx, "link_key": link, "record_key": self.record_key,
                 "address": {k: v for k, v in self.address.items() if v is not None},
-                "props": {k: v for k, v in props.items() if v is not None}}  # fmt: skip
+                "props": props}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -365,7 +368,7 @@ class HouseholdMemberRow:
                  "to": self.to_date}  # fmt: skip
         return {"idx": idx, "record_key": self.record_key,
                 "household": {"household_key": self.household_key, "agency": self.provenance.agency},
-                "props": {k: v for k, v in props.items() if v is not None}}  # fmt: skip
+                "props": props}  # fmt: skip
 
 
 @dataclass

@@ -401,6 +401,8 @@ def run_ingest(
     run = RunReport(run_id=new_run_id(started), started_at=started)
     # a pandas Timestamp (a datetime subclass) takes the driver's fast path for tz-aware values (it is sent
     # once per statement, as $run.learnt_at, and on the IngestRun)
+    if learnt_at is not None and learnt_at.tzinfo is None:  # an extract date without a zone is UTC
+        learnt_at = learnt_at.replace(tzinfo=UTC)
     learnt = pd.Timestamp(learnt_at or started)
 
     def finish(pending: PendingFile) -> None:

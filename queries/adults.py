@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import neo4j
-
 from graph.config import ConfigError
 from queries import catalog
 from queries import people as people_q
@@ -100,7 +98,7 @@ def score_history(
 
 
 def histories(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     person_ids: Sequence[str],
     reference_date: date,
@@ -127,7 +125,7 @@ def history_fact_types(config: RiskConfig) -> list[str]:
 
 
 def adults_with_history(
-    driver: neo4j.Driver, database: str, reference_date: date, config: RiskConfig | None = None
+    driver: catalog.Reader, database: str, reference_date: date, config: RiskConfig | None = None
 ) -> list[str]:
     """Adults with any fact of a history type in a history role (the starting point of the adult sweeps)."""
     config = config or load_risk_config()
@@ -177,7 +175,7 @@ class ChildLink:
 
 
 def children_around(
-    driver: neo4j.Driver, database: str, adult_windows: dict[str, Window], reference_date: date
+    driver: catalog.Reader, database: str, adult_windows: dict[str, Window], reference_date: date
 ) -> dict[str, dict[str, list[ChildLink]]]:
     """adult id -> child id -> the links that put the child around the adult."""
     params = {"adults": [w.param(pid) for pid, w in adult_windows.items()], "reference_date": reference_date}
@@ -216,7 +214,7 @@ def _anchor_ids(child_id: str, circle: dict[str, CirclePerson], adult_id: str) -
 
 
 def hidden_adults_for(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     windows: dict[str, Window],
     risk_config: RiskConfig | None = None,
@@ -291,7 +289,7 @@ def hidden_adults_for(
 
 
 def hidden_adults(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     person_id: str,
     window: Window,

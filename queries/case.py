@@ -7,11 +7,12 @@ so a caller can redact facts by agency (``app.governance``) wherever they appear
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-import neo4j
-
 from queries import adults as adults_q
+from queries import catalog
+from queries import known_at as known_at_q
 from queries import linked as linked_q
 from queries import picture as picture_q
 from queries import risk as risk_q
@@ -68,26 +69,38 @@ def linked_child_dict(c: linked_q.LinkedChild) -> dict[str, Any]:
 
 
 def case_report(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     person_id: str,
     window: Window,
     risk_config: RiskConfig | None = None,
     pattern_config: PatternConfig | None = None,
+    as_known_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The whole case as JSON-ready data (dates as ISO text). Raises picture.NotFound for an unknown id."""
+    """The whole case as JSON-ready data (dates as ISO text). Raises picture.NotFound for an unknown id.
+
+    With ``as_known_at``, the case as Jigsaw knew it then (queries.known_at): only what it had learnt by then, in
+    the versions current then, with the matches in force then; the report says so (``as_known_at``)."""
     risk_config = risk_config or load_risk_config()
     pattern_config = pattern_config or load_pattern_config()
-    pic = picture_q.child_picture(driver, database, person_id, window)
-    risk = risk_q.score(person_id, window, pic.facts, pic.people, risk_config)
-    chronology = [
-        {**e.fact.evidence(), "about": list(e.about), "others": list(e.others)}
-        for e in picture_q.chronology_of(pic)
-    ]
-    hidden = adults_q.hidden_adults_for(
-        driver, database, {person_id: window}, risk_config, pattern_config, {person_id: pic.people}
-    )[person_id]
-    linked = linked_q.linked_children(driver, database, person_id, window, risk_config)
+    with known_at_q.known_at(driver, database, as_known_at) as (reader, rewind):
+        try:
+            pic = picture_q.child_picture(reader, database, person_id, window)
+        except picture_q.NotFound:
+            if as_known_at is None:
+                raise
+            raise picture_q.NotFound(
+                f"no person {person_id!r} in the graph as known at {as_known_at:%Y-%m-%d %H:%M} UTC"
+            ) from None
+        risk = risk_q.score(person_id, window, pic.facts, pic.people, risk_config)
+        chronology = [
+            {**e.fact.evidence(), "about": list(e.about), "others": list(e.others)}
+            for e in picture_q.chronology_of(pic)
+        ]
+        hidden = adults_q.hidden_adults_for(
+            reader, database, {person_id: window}, risk_config, pattern_config, {person_id: pic.people}
+        )[person_id]
+        linked = linked_q.linked_children(reader, database, person_id, window, risk_config)
     out = picture_q.picture_dict(pic)
     out.update(
         {
@@ -96,6 +109,8 @@ def case_report(
             "hidden_adults": [hidden_adult_dict(h) for h in hidden],
             "linked_children": [linked_child_dict(c) for c in linked],
             "alerts": [alert_dict(a) for a in pic.alerts],
+            "as_known_at": as_known_at,
+            "rewound": dict(sorted(rewind.counts.items())) if rewind else None,
         }
     )
     result: dict[str, Any] = jsonable(out)

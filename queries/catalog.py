@@ -20,7 +20,7 @@ T = TypeVar("T")
 PACKAGE = "queries"
 # The server's notifications (an unknown label on a graph that has no such facts yet...) are for developers;
 # tests/test_queries_catalog.py runs EXPLAIN on every file and fails on the ones that matter.
-_QUIET: dict[str, Any] = {"notifications_min_severity": neo4j.NotificationMinimumSeverity.OFF}
+QUIET: dict[str, Any] = {"notifications_min_severity": neo4j.NotificationMinimumSeverity.OFF}
 
 
 def load(name: str) -> str:
@@ -60,7 +60,9 @@ def to_param(value: Any) -> Any:
 
 # Where a read runs: a driver (its own session and transaction) or a transaction already open (several reads
 # of one answer in one round of transactions: see picture.child_picture).
-Reader = neo4j.Driver | neo4j.ManagedTransaction
+# A neo4j.Transaction is the explicit one ``queries.known_at`` opens (and always rolls back).
+Reader = neo4j.Driver | neo4j.ManagedTransaction | neo4j.Transaction
+_IN_TRANSACTION = (neo4j.ManagedTransaction, neo4j.Transaction)
 
 
 def read(reader: Reader, database: str, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -68,20 +70,23 @@ def read(reader: Reader, database: str, name: str, params: Mapping[str, Any]) ->
     query = load(name)
     parameters = to_param(params)
 
-    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+    def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> list[dict[str, Any]]:
         return [{key: native(record[key]) for key in record.keys()} for record in tx.run(query, parameters)]
 
-    if isinstance(reader, neo4j.ManagedTransaction):
+    if isinstance(reader, _IN_TRANSACTION):
         return work(reader)
-    with reader.session(database=database, **_QUIET) as session:
+    with reader.session(database=database, **QUIET) as session:
         return session.execute_read(work)
 
 
 def in_one_transaction(
-    driver: neo4j.Driver, database: str, work: Callable[[neo4j.ManagedTransaction], T]
+    driver: Reader, database: str, work: Callable[[neo4j.ManagedTransaction | neo4j.Transaction], T]
 ) -> T:
-    """Run several reads in one read transaction (one round trip to open it, one snapshot of the graph)."""
-    with driver.session(database=database, **_QUIET) as session:
+    """Run several reads in one read transaction (one round trip to open it, one snapshot of the graph); in the
+    transaction given, if given one (e.g. the graph as known at a past time)."""
+    if isinstance(driver, _IN_TRANSACTION):
+        return work(driver)
+    with driver.session(database=database, **QUIET) as session:
         return session.execute_read(work)
 
 
@@ -93,5 +98,5 @@ def write(driver: neo4j.Driver, database: str, name: str, params: Mapping[str, A
     def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
         return [{key: native(record[key]) for key in record.keys()} for record in tx.run(query, parameters)]
 
-    with driver.session(database=database, **_QUIET) as session:
+    with driver.session(database=database, **QUIET) as session:
         return session.execute_write(work)

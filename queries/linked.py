@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import neo4j
 import networkx as nx
 
 from queries import adults as adults_q
@@ -68,7 +67,7 @@ class LinkedChild:
 
 
 def linked_children(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     person_id: str,
     window: Window,
@@ -149,7 +148,7 @@ class CentralAdult:
 
 
 def central_adults(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     reference_date: date,
     window_years: int = 3,
@@ -192,7 +191,7 @@ class LinkedGroup:
 
 
 def linked_groups(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     reference_date: date,
     window_years: int = 3,

@@ -230,12 +230,14 @@ def fact_from_row(props: dict[str, Any], labels: list[str], involvements: list[d
                 )
                 for i in involvements
             },
+            # by the agencies' record keys, not by person ids (generated, so another graph of the same knowledge
+            # orders them otherwise): the first involvement that fits is the one a risk contribution names
             key=lambda i: (
                 i.relation != "child",
                 i.relation,
-                i.person_id or "",
-                i.role or "",
                 i.record_key or "",
+                i.role or "",
+                i.person_id or "",
             ),
         )
     )

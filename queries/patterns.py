@@ -35,6 +35,7 @@ from graph.config import ConfigError
 from queries import adults as adults_q
 from queries import alerts as alerts_q
 from queries import catalog
+from queries import known_at as known_at_q
 from queries import linked as linked_q
 from queries import people as people_q
 from queries import risk as risk_q
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 class Sweep:
     """What every pattern needs: the graph, the date it is run as at, and both configs."""
 
-    driver: neo4j.Driver
+    driver: catalog.Reader
     database: str
     reference_date: date
     config: PatternConfig
@@ -799,6 +800,7 @@ class SweepReport:
     risk_config_version: str
     results: tuple[PatternResult, ...]
     saved: alerts_q.SaveResult | None
+    as_known_at: datetime | None = None  # the sweep ran on the graph as Jigsaw knew it then
 
     @property
     def findings(self) -> list[Finding]:
@@ -822,6 +824,7 @@ class SweepReport:
                 "started_at": self.started_at,
                 "finished_at": self.finished_at,
                 "reference_date": self.reference_date,
+                "as_known_at": self.as_known_at,
                 "pattern_config_version": self.pattern_config_version,
                 "risk_config_version": self.risk_config_version,
                 "saved": vars(self.saved) if self.saved else None,
@@ -844,9 +847,15 @@ def run_patterns(
     risk_config: RiskConfig | None = None,
     save: bool = True,
     now: datetime | None = None,
+    as_known_at: datetime | None = None,
 ) -> SweepReport:
     """Run the patterns (all enabled ones by default) as at ``reference_date`` (default today) and, unless
-    ``save`` is False, write their findings as Alert nodes (deduplicated; lifecycle kept)."""
+    ``save`` is False, write their findings as Alert nodes (deduplicated; lifecycle kept).
+
+    With ``as_known_at``, on the graph as Jigsaw knew it then (queries.known_at); such a sweep shows what would
+    have been flagged and never saves alerts (they would mix past knowledge into today's inbox)."""
+    if as_known_at is not None and save:
+        raise ValueError("a sweep as known at a past time is not saved; run it with save=False")
     config = pattern_config or load_pattern_config()
     rconfig = risk_config or load_risk_config()
     names = list(patterns) if patterns else list(config.enabled)
@@ -855,12 +864,13 @@ def run_patterns(
         raise ConfigError(f"unknown pattern(s) {', '.join(unknown)}; known: {', '.join(PATTERNS)}")
     started = now or datetime.now(UTC)
     run_id = f"sweep-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    sweep = Sweep(driver, database, reference_date or started.date(), config, rconfig)
     results = []
-    for name in names:
-        t0 = time.perf_counter()
-        found = PATTERNS[name](sweep)
-        results.append(PatternResult(name, tuple(found), time.perf_counter() - t0))
+    with known_at_q.known_at(driver, database, as_known_at) as (reader, _):
+        sweep = Sweep(reader, database, reference_date or started.date(), config, rconfig)
+        for name in names:
+            t0 = time.perf_counter()
+            found = PATTERNS[name](sweep)
+            results.append(PatternResult(name, tuple(found), time.perf_counter() - t0))
     saved = None
     if save:
         findings = [f for r in results for f in r.findings]
@@ -874,4 +884,5 @@ def run_patterns(
         risk_config_version=rconfig.version,
         results=tuple(results),
         saved=saved,
+        as_known_at=as_known_at,
     )

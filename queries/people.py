@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import neo4j
-
 from queries import catalog
 from queries.model import (
     CLOSE_RELATIONS,
@@ -137,7 +135,7 @@ def circles(
     return out
 
 
-def circle(driver: neo4j.Driver, database: str, person_id: str, window: Window) -> dict[str, CirclePerson]:
+def circle(driver: catalog.Reader, database: str, person_id: str, window: Window) -> dict[str, CirclePerson]:
     return circles(driver, database, {person_id: window})[person_id]
 
 

@@ -79,7 +79,7 @@ def _sections(facts: list[Fact]) -> dict[str, list[Fact]]:
 
 
 def child_picture(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     person_id: str,
     window: Window,
@@ -92,7 +92,7 @@ def child_picture(
     while the child lived there. Raises ``NotFound`` when there is no such person.
     """
 
-    def work(tx: neo4j.ManagedTransaction) -> ChildPicture:
+    def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> ChildPicture:
         info = people_q.persons(tx, database, [person_id]).get(person_id)
         if info is None:
             raise NotFound(f"no person {person_id!r} in the graph")
@@ -159,7 +159,7 @@ def entries(facts: list[Fact], circle: dict[str, CirclePerson], child_name: str)
 
 
 def chronology(
-    driver: neo4j.Driver,
+    driver: catalog.Reader,
     database: str,
     person_id: str,
     window: Window,

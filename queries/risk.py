@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import neo4j
 import pandas as pd
 
+from queries import catalog
 from queries import people as people_q
 from queries.model import CirclePerson, Fact, Involvement, Window
 from queries.settings import Indicator, RiskConfig, load_risk_config
@@ -225,7 +225,7 @@ def score(
 
 
 def cumulative_risks(
-    driver: neo4j.Driver, database: str, windows: dict[str, Window], config: RiskConfig | None = None
+    driver: catalog.Reader, database: str, windows: dict[str, Window], config: RiskConfig | None = None
 ) -> dict[str, RiskAssessment]:
     """Cumulative risk for several children at once (each in its own window), keyed by person id."""
     config = config or load_risk_config()
@@ -236,7 +236,7 @@ def cumulative_risks(
 
 
 def cumulative_risk(
-    driver: neo4j.Driver, database: str, person_id: str, window: Window, config: RiskConfig | None = None
+    driver: catalog.Reader, database: str, person_id: str, window: Window, config: RiskConfig | None = None
 ) -> RiskAssessment:
     """The child's cumulative risk in the window: the score, every contributing fact with its source, and a
     suggested continuum level (1-4) labelled as a suggestion."""

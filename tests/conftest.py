@@ -16,6 +16,8 @@ from pathlib import Path
 import neo4j
 import pytest
 
+from app.governance import Governance
+from app.governance.service import operator_actor
 from graph import schema
 from graph.config import Settings, load_settings
 from graph.connection import make_driver
@@ -84,3 +86,30 @@ def graph(driver: neo4j.Driver, neo4j_settings: Settings) -> Iterator[neo4j.Driv
             "MATCH (n) WHERE NOT n:SchemaMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
         ).consume()
     yield driver
+
+
+CLI_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture()
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, neo4j_settings: Settings) -> Path:
+    """A Jigsaw home for the CLI on the test server, with a supervisor (sup1) and a health user (nurse1)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JIGSAW_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JIGSAW_CONFIG", str(tmp_path / "absent.toml"))
+    for name in ("JIGSAW_ROLES_FILE", "JIGSAW_USER"):
+        monkeypatch.delenv(name, raising=False)
+    if neo4j_settings.external:
+        assert neo4j_settings.uri and neo4j_settings.password
+        uri, password = neo4j_settings.uri, neo4j_settings.password
+    else:
+        local = LocalNeo4j(neo4j_settings.server)
+        uri, password = local.bolt_uri, local.password()
+    monkeypatch.setenv("NEO4J_URI", uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", password)
+    monkeypatch.setenv("NEO4J_USER", "neo4j")
+    monkeypatch.setenv("NEO4J_DATABASE", neo4j_settings.database)
+    gov = Governance.open()
+    gov.add_user(operator_actor(), "sup1", "supervisor", CLI_PASSWORD)
+    gov.add_user(operator_actor(), "nurse1", "health", CLI_PASSWORD)
+    return tmp_path / "home"

@@ -11,40 +11,19 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.governance import Governance
-from app.governance.service import operator_actor
 from graph.config import Settings
-from graph.server.local import LocalNeo4j
 from queries import alerts
+from tests.conftest import CLI_PASSWORD as PASSWORD
 from tests.test_patterns import build_case_5
 from tests.test_queries_graphkit import Kit
 
-PASSWORD = "correct horse battery staple"
 runner = CliRunner()
 CASE = ["--purpose", "MASH strategy discussion for the unborn baby", "--gateway", "CA1989_S47"]
 
 
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, neo4j_settings: Settings) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("JIGSAW_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("JIGSAW_CONFIG", str(tmp_path / "absent.toml"))
-    for name in ("JIGSAW_ROLES_FILE", "JIGSAW_USER"):
-        monkeypatch.delenv(name, raising=False)
-    if neo4j_settings.external:
-        assert neo4j_settings.uri and neo4j_settings.password
-        uri, password = neo4j_settings.uri, neo4j_settings.password
-    else:
-        local = LocalNeo4j(neo4j_settings.server)
-        uri, password = local.bolt_uri, local.password()
-    monkeypatch.setenv("NEO4J_URI", uri)
-    monkeypatch.setenv("NEO4J_PASSWORD", password)
-    monkeypatch.setenv("NEO4J_USER", "neo4j")
-    monkeypatch.setenv("NEO4J_DATABASE", neo4j_settings.database)
-    gov = Governance.open()
-    gov.add_user(operator_actor(), "sup1", "supervisor", PASSWORD)
-    gov.add_user(operator_actor(), "nurse1", "health", PASSWORD)
-    return tmp_path / "home"
+def home(cli_home: Path) -> Path:
+    return cli_home
 
 
 def audit(home: Path) -> list[dict[str, object]]:

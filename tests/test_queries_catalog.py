@@ -23,7 +23,7 @@ def test_the_catalog_lists_every_file_and_refuses_unknown_names() -> None:
 
 @pytest.mark.parametrize("name", catalog.names())
 def test_query_file_is_named_and_documented(name: str) -> None:
-    assert re.fullmatch(r"(find|merge|set|mark)_[a-z]+(_[a-z]+)*", name), name
+    assert re.fullmatch(r"(find|merge|set|mark|rewind)_[a-z]+(_[a-z]+)*", name), name
     head = catalog.header(name)
     for part in ("Purpose:", "Serves:", "Parameters:", "Returns:"):
         assert part in head, (name, part)

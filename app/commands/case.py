@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import typer
@@ -24,12 +24,14 @@ from app.governance.service import Governance
 from graph.config import load_settings
 from graph.connection import open_driver
 from queries.case import case_report
+from queries.known_at import TooMuchToRewind, as_known_at
 from queries.model import Window
 from queries.picture import NotFound
 from queries.settings import load_risk_config
 
 register_user_error(GovernanceError)
 register_user_error(NotFound)
+register_user_error(TooMuchToRewind)
 
 FACT_KEYS = ("fact_key", "fact_type", "agency")
 
@@ -41,6 +43,26 @@ def parse_day(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-03-31", param_hint=name) from None
+
+
+def parse_known_at(value: str | None, name: str = "--as-known-at") -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return as_known_at(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from None
+
+
+def known_at_banner(at: str | datetime | None) -> str | None:
+    """The words every view of the past carries, so that nobody takes it for today's picture."""
+    if at is None:
+        return None
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return (
+        f"AS KNOWN AT {when:%Y-%m-%d %H:%M} UTC: what Jigsaw had learnt by then, in the versions current then. "
+        "This is not the current picture."
+    )
 
 
 def redact(value: Any, redact_facts: Any) -> Any:
@@ -94,6 +116,9 @@ def _fact_text(f: dict[str, Any]) -> str:
 
 def show(report: dict[str, Any]) -> None:
     person, window = report["person"], report["window"]
+    banner = known_at_banner(report.get("as_known_at"))
+    if banner:
+        console.print(Panel(banner, style="bold black on yellow"), markup=False)
     who = f"{person.get('display_name') or person['person_id']} [{person['person_id']}]"
     born = (
         "unborn, due " + str(person.get("expected_date_of_birth"))
@@ -262,6 +287,12 @@ def case_command(
         None, "--reference-date", help="Ages and recency as at (default today)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Write the case as JSON to standard output."),
+    known_at: str | None = typer.Option(
+        None,
+        "--as-known-at",
+        help="The case as Jigsaw knew it then (a date means the end of that day); ages as at that date unless "
+        "--reference-date says otherwise.",
+    ),
     user: str = USER,
     password_stdin: bool = PASSWORD_STDIN,
     purpose: str = PURPOSE,
@@ -269,7 +300,8 @@ def case_command(
 ) -> None:
     """Print the picture of a child: cumulative risk with every contribution, the people around the child,
     addresses, the multi-agency chronology, hidden adults, linked children and alerts."""
-    ref = parse_day(reference, "--reference-date") or date.today()
+    at = parse_known_at(known_at)
+    ref = parse_day(reference, "--reference-date") or (at.date() if at else date.today())
     years = load_risk_config().window_years
     window = Window(
         parse_day(start, "--from") or ref - timedelta(days=round(365.25 * years)),
@@ -290,11 +322,12 @@ def case_command(
             "to": window.end.isoformat(),
             "reference_date": ref.isoformat(),
             "json": as_json,
+            "as_known_at": at.isoformat() if at else None,
         },  # fmt: skip
     )
     settings = load_settings()
     with open_driver(settings) as driver:
-        report = case_report(driver, settings.database, person_id, window)
+        report = case_report(driver, settings.database, person_id, window, as_known_at=at)
     report = redact(report, lambda facts: gov.redact(session, facts))
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")

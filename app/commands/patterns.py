@@ -16,9 +16,10 @@ from pathlib import Path
 import typer
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from rich.panel import Panel
 from rich.table import Table
 
-from app.commands.case import parse_day, redact
+from app.commands.case import known_at_banner, parse_day, parse_known_at, redact
 from app.commands.login import PASSWORD_STDIN, USER, log_in
 from app.console import console, register_user_error, user_errors
 from app.governance import GovernanceError
@@ -43,6 +44,9 @@ patterns_app = typer.Typer(
 
 
 def _print_report(report: SweepReport) -> None:
+    banner = known_at_banner(report.as_known_at)
+    if banner:
+        console.print(Panel(banner + " Alerts are not written.", style="bold black on yellow"), markup=False)
     table = Table(title=f"Sweep {report.run_id} as at {report.reference_date}", title_justify="left")
     for col in ("pattern", "findings", "seconds"):
         table.add_column(col)
@@ -60,16 +64,22 @@ def _print_report(report: SweepReport) -> None:
 
 
 def sweep_once(
-    patterns: list[str] | None, reference: str | None, out: Path | None, dry_run: bool
+    patterns: list[str] | None,
+    reference: str | None,
+    out: Path | None,
+    dry_run: bool,
+    known_at: str | None = None,
 ) -> SweepReport:
+    at = parse_known_at(known_at)
     settings = load_settings()
     with open_driver(settings) as driver:
         report = run_patterns(
             driver,
             settings.database,
             patterns or None,
-            reference_date=parse_day(reference, "--reference-date"),
-            save=not dry_run,
+            reference_date=parse_day(reference, "--reference-date") or (at.date() if at else None),
+            save=not dry_run and at is None,
+            as_known_at=at,
         )
     if out is not None:
         out.write_text(
@@ -87,9 +97,15 @@ def run_command(
         None, "--reference-date", help="Run as at this date (default today)."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Find, but write no alerts."),
+    known_at: str | None = typer.Option(
+        None,
+        "--as-known-at",
+        help="What the sweep would have found on the graph as Jigsaw knew it then (a date means the end of that "
+        "day; as at that date unless --reference-date says otherwise). Never writes alerts.",
+    ),
 ) -> None:
     """Run every enabled pattern (or the ones named) over the whole graph once and write their alerts."""
-    report = sweep_once(pattern, reference, out, dry_run)
+    report = sweep_once(pattern, reference, out, dry_run, known_at)
     _print_report(report)
     if out is not None:
         console.print(f"report: {out}")

@@ -9,7 +9,8 @@ MATCH (n:SourceRecord {record_key: row.record_key})
 WHERE n.row_hash <> row.row_hash
 WITH n, row, n.first_learnt_at AS first, n.record_key + '|' + n.row_hash AS version_key
 MERGE (v:RecordVersion {version_key: version_key})
-ON CREATE SET v += properties(n), v.version_key = version_key, v.valid_to = $run.learnt_at
+ON CREATE SET v += properties(n), v.version_key = version_key, v.version_of = n.record_key,
+  v.valid_to = $run.learnt_at
 MERGE (n)-[:PREVIOUS_VERSION]->(v)
 SET n = row.props, n.record_key = row.record_key, n.row_hash = row.row_hash,
   n.ingest_run_id = $run.run_id, n.learnt_at = $run.learnt_at,

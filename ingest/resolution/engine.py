@@ -363,6 +363,9 @@ def resolve(
         report.blocked[reason] = report.blocked.get(reason, 0) + 1
     links = store.read_links()
     previous = {k: pid for k, (pid, _) in links.items()}
+    # the matches rest on what Jigsaw had learnt by then: for a history loaded from past extracts, the
+    # latest extract's date, not the day the run happened ("as known at", docs/graph-model.md)
+    in_force = min(now, store.read_known_at() or now)
     person_ids, retired = assign_person_ids(result.clusters, previous)
     report.persons = len(result.clusters)
 
@@ -383,7 +386,10 @@ def resolve(
             for key in members:
                 evidence = link_evidence(key, result.evidence.get(key), automatic_by)
                 new_links.append(
-                    {"record_key": key, "props": link_props(key, pid, evidence, None, now, report.run_id)}
+                    {
+                        "record_key": key,
+                        "props": link_props(key, pid, evidence, None, now, report.run_id, in_force=in_force),
+                    }
                 )
             person: dict[str, Any] = {"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},
                                 "labels": ["Person", "Unborn"] if unborn else ["Person"], "links": new_links}  # fmt: skip
@@ -408,7 +414,7 @@ def resolve(
                 and before[1].get("method") == METHOD_ANALYST
             ):
                 evidence = {k: before[1].get(k) for k in evidence}  # an analyst's split stands as it was made
-            new = link_props(key, pid, evidence, before, now, report.run_id)
+            new = link_props(key, pid, evidence, before, now, report.run_id, in_force=in_force)
             if new is None:
                 report.links_unchanged += 1
             else:

@@ -88,12 +88,17 @@ def link_props(
     at: datetime,
     run_id: str,
     reason: str | None = None,
+    in_force: datetime | None = None,
 ) -> dict[str, Any] | None:
     """The RECORD_OF properties to write, or None when the existing link already says the same.
 
     A link moved to another person keeps its earlier links in ``history`` (JSON strings), so an undone
-    merge loses nothing; a link that stays keeps its ``linked_at``.
+    merge loses nothing; a link that stays keeps its ``linked_at``. ``in_force`` (default ``at``) is the
+    time of the knowledge the match rests on: for an automatic run, the latest time Jigsaw learnt any record
+    it matched, so that "as known at" a date uses the matches a run on that date's data made
+    (``in_force_from``; a moved link's history entry gets ``in_force_to``).
     """
+    since = in_force or at
     if previous is not None:
         old_person, old = previous
         history = list(old.get("history") or [])
@@ -101,14 +106,16 @@ def link_props(
             if all(_same(old.get(k), evidence.get(k)) for k in EVIDENCE_KEYS):
                 return None
             return {**evidence, "linked_at": old.get("linked_at", at), "run_id": run_id, "history": history,
+                    "in_force_from": old.get("in_force_from", since),
                     **({"reason": reason} if reason else {})}  # fmt: skip
         moved = {k: v for k, v in old.items() if k != "history"}
         moved["person_id"] = old_person
         moved["unlinked_at"] = at
+        moved["in_force_to"] = since
         history.append(json.dumps(moved, default=str, sort_keys=True))
     else:
         history = []
-    props = {**evidence, "linked_at": at, "run_id": run_id, "history": history}
+    props = {**evidence, "linked_at": at, "run_id": run_id, "history": history, "in_force_from": since}
     if reason:
         props["reason"] = reason
     return props

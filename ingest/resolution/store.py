@@ -8,6 +8,7 @@ transient errors, so each statement is idempotent).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import neo4j
@@ -96,6 +97,11 @@ class ResolutionStore:
     def read_links(self) -> dict[str, tuple[str, dict[str, Any]]]:
         """record_key -> (person_id, RECORD_OF properties)."""
         return {r["record_key"]: (r["person_id"], r["link"]) for r in self._read("resolve_read_links")}
+
+    def read_known_at(self) -> datetime | None:
+        """The latest time Jigsaw learnt (or learnt a correction of) any agency record; None if there is none."""
+        rows = self._read("resolve_read_known_at")
+        return rows[0]["known_at"] if rows else None
 
     def read_persons(self) -> dict[str, dict[str, Any]]:
         """person_id -> its resolved properties, with ``unborn``."""
