@@ -8,6 +8,7 @@ from app.commands.app import app_command
 from app.commands.audit import audit_app
 from app.commands.bench import bench_command
 from app.commands.bench_ingest import bench_ingest_command
+from app.commands.bench_known_at import bench_known_at_command
 from app.commands.case import case_command
 from app.commands.changes import changes_command
 from app.commands.db import db_app
@@ -28,6 +29,7 @@ cli.add_typer(db_app, name="db")
 cli.command("ingest")(ingest_command)
 cli.command("bench-ingest")(bench_ingest_command)
 cli.command("bench")(bench_command)
+cli.command("bench-known-at")(bench_known_at_command)
 cli.add_typer(users_app, name="users")
 cli.add_typer(audit_app, name="audit")
 cli.command("up")(up_command)

@@ -67,6 +67,13 @@ def test_bench_at_200_children(graph: neo4j.Driver, neo4j_settings: Settings, tm
     assert all(p["seconds"] >= 0 and p["findings"] >= 0 for p in pat["by_pattern"].values())
     assert sum(p["seconds"] for p in pat["by_pattern"].values()) <= pat["sweep_seconds"]
 
+    ka = figures["known_at"]  # a corrected police extract, then the pictures as known at before it
+    assert ka["corrected_incidents"] > 0 and ka["second_extract"]["records"] > 0
+    assert ka["picture_now"]["n"] == ka["picture_as_known_at"]["n"] == 20 and ka["not_found_then"] == 0
+    assert ka["p95_ratio_to_now"] > 0 and ka["rewind_seconds"] > 0
+    assert ka["rewind_changes"]["records_and_facts.facts_restored"] >= ka["corrected_incidents"] * 0.9
+    assert ka["sweep_as_known_at_seconds"] > 0
+
     mem = figures["memory"]
     assert 50 < mem["jigsaw_peak_rss_mb"] < 6 * 1024
     if server_pid is not None:

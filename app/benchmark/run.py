@@ -34,6 +34,7 @@ import pstats
 import random
 import resource
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -69,7 +70,8 @@ TARGETS: dict[str, float] = {
     "pattern_sweep_seconds_200k": 60.0,
 }
 SAMPLE_CHILDREN = 200
-STAGES = ("generate", "ingest", "resolve", "picture", "patterns")
+KNOWN_AT_SAMPLE = 50  # children whose picture is timed now and as known at a past time
+STAGES = ("generate", "ingest", "resolve", "picture", "patterns", "known_at")
 
 _CHILDREN = """
 MATCH (p:Person)
@@ -278,6 +280,11 @@ def run_pipeline_bench(
             picture, page, missing = time_pictures(driver, database, chosen, reference_date)
         with stage("patterns"):
             sweep = run_patterns(driver, database, reference_date=reference_date, save=True)
+        with stage("known_at"), tempfile.TemporaryDirectory(prefix="jigsaw-known-at-") as work:
+            from app.benchmark.known_at import bench_known_at  # it builds on this module's helpers
+
+            known = bench_known_at(driver, database, county, Path(work), reference_date,
+                                   sample=min(sample, KNOWN_AT_SAMPLE), seed=seed, progress=lambda m: say(f"  {m}"))  # fmt: skip
         rss.sample()
         server_end = rss.server_last
     patterns = {
@@ -308,6 +315,7 @@ def run_pipeline_bench(
         },
         picture={"sampled": len(chosen), "not_found": missing, "picture": picture, "case_page": page},
         patterns={"sweep_seconds": sweep_seconds, "alerts": len(sweep.findings), "by_pattern": patterns},
+        known_at=known,
         memory={
             "jigsaw_peak_rss_mb": round(max(rss.peak_self, _maxrss(resource.RUSAGE_SELF)) / 2**20, 1),
             "jigsaw_children_peak_rss_mb": round(_maxrss(resource.RUSAGE_CHILDREN) / 2**20, 1),

@@ -3,6 +3,7 @@
 ``jigsaw bench --children N --out DIR`` generates the synthetic county, CLEARS THE GRAPH, and measures in one
 run: ingest (records/s per agency, the bare UNWIND CREATE baseline ratio), entity resolution (wall time,
 pairwise precision/recall), the case picture's latency over 200 random children, each pattern and the sweep,
+the cost of "as known at" (a corrected police extract, then pictures and the sweep as known at before it),
 peak memory of this process and of the Neo4j server, wall time and load average per stage. It writes
 DIR/bench-N.json and redraws DIR/cost-vs-size.png from every bench-*.json in DIR. ``jigsaw bench --chart DIR``
 only redraws the chart. Use a separate server: JIGSAW_HOME, JIGSAW_BOLT_PORT, JIGSAW_NEO4J_HEAP/_PAGECACHE.
@@ -46,6 +47,9 @@ def _print(figures: dict[str, Any]) -> None:
                            f"over {pic['picture']['n']} children"),
         ("case page data", f"p50 {pic['case_page']['p50_ms']:.1f} ms, p95 {pic['case_page']['p95_ms']:.1f} ms"),
         ("pattern sweep", f"{pat['sweep_seconds']:.1f} s, {pat['alerts']:,} alerts"),
+        *([("as known at", f"picture p95 {ka['picture_as_known_at']['p95_ms']:.1f} ms vs {ka['picture_now']['p95_ms']:.1f}"
+                           f" ms now (x{ka['p95_ratio_to_now']}); putting back {ka['rewind_seconds']:.2f} s; sweep "
+                           f"{ka.get('sweep_as_known_at_seconds', 0):.1f} s")] if (ka := figures.get("known_at")) else []),
         *[(f"  {name}", f"{p['seconds']:.2f} s, {p['findings']:,} findings") for name, p in pat["by_pattern"].items()],
         ("peak RSS", f"Jigsaw {mem['jigsaw_peak_rss_mb']:,.0f} MB (children {mem['jigsaw_children_peak_rss_mb']:,.0f}"
                      f" MB); Neo4j {mem['neo4j_peak_rss_mb'] or 0:,.0f} MB"),
