@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import logging
 import multiprocessing
@@ -125,6 +126,9 @@ def _health_and_education(ctx: Ctx) -> dict[str, Any]:
 
 
 def _worker_main(ctx: Ctx, conn: Connection) -> None:
+    # the child never collects what it inherited: a cycle the parent left (a driver, a DuckDB or Streamlit
+    # object) may hold native state that is not fork-safe, and collecting it here crashed the worker
+    gc.freeze()
     try:
         conn.send({"ok": True, **_health_and_education(ctx)})
     except BaseException:  # report anything to the parent, which raises it
@@ -141,6 +145,7 @@ def _start_worker(ctx: Ctx) -> Worker:
     agency's record ids) while this process writes the rest. Without fork, they are written here."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return _health_and_education(_copy_ctx(ctx))
+    gc.collect()  # the parent's garbage is collected here, where its native parts are safe to free
     mp = multiprocessing.get_context("fork")
     recv, send = mp.Pipe(duplex=False)
     proc = mp.Process(target=_worker_main, args=(ctx, send), daemon=True)
