@@ -371,6 +371,23 @@ class HouseholdMemberRow:
                 "props": props}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class WithdrawalRow:
+    """An agency's notice that a record (a fact or a person record, by its key) it sent is withdrawn."""
+
+    key: str  # agency|table|source id of the record withdrawn
+    provenance: Provenance  # of the notice
+    withdrawn_on: date | None
+    reason: str
+
+    def to_param(self, idx: int) -> dict[str, Any]:
+        p = self.provenance
+        return {"idx": idx, "key": self.key,
+                "props": {"withdrawn_on": self.withdrawn_on, "withdrawal_reason": self.reason,
+                          "withdrawn_by_role": p.recorded_by_role,
+                          "withdrawal_notice": record_key(p.agency, p.source_table, p.source_record_id)}}  # fmt: skip
+
+
 @dataclass
 class GraphRows:
     """What one transform produces from agency rows: everything the writer loads, by kind."""
@@ -383,6 +400,7 @@ class GraphRows:
     fact_places: list[FactPlaceRow] = field(default_factory=list)
     fact_parts: list[FactPartRow] = field(default_factory=list)
     household_members: list[HouseholdMemberRow] = field(default_factory=list)
+    withdrawals: list[WithdrawalRow] = field(default_factory=list)
 
     def extend(self, other: GraphRows) -> None:
         for name in self.__dataclass_fields__:

@@ -44,7 +44,8 @@ def batched(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 @dataclass(frozen=True)
 class Unlinked:
-    """A link row whose endpoint is not in the graph (e.g. a role for a nominal the extract lacks)."""
+    """A row the graph could not take: a link whose endpoint is not in the graph (e.g. a role for a nominal the
+    extract lacks), or the changed content of a record its agency withdrew."""
 
     kind: str
     idx: int  # position in the GraphRows list of that kind
@@ -77,7 +78,9 @@ _LINKS: dict[str, tuple[str, str, Callable[[Any], str]]] = {
     "fact_places": ("merge_fact_places", "fact not found", lambda r: r.fact_key),
     "fact_parts": ("merge_fact_parts", "fact or its parent not found", lambda r: f"{r.fact_key} -> {r.parent_key}"),
     "household_members": ("merge_household_members", "person record not found", lambda r: r.record_key),
+    "withdrawals": ("withdraw_records", "no record or fact with this key to withdraw", lambda r: r.key),
 }  # fmt: skip
+WITHDRAWN = "withdrawn by the agency: a record it withdrew is not loaded again (send it under a new id)"
 
 
 # node kind -> (the GraphRows attribute, its key field, the Cypher that reads hashes, creates, updates)
@@ -187,22 +190,29 @@ class GraphWriter:
 
     def _write_nodes(
         self, key: str, names: tuple[str, str, str], rows: list[dict[str, Any]], run: dict[str, Any]
-    ) -> tuple[int, int]:
-        """(created, updated) for one batch, in one transaction: read what the graph holds, then create the new
-        rows and version the changed ones; an unchanged row costs one index look-up and no write."""
+    ) -> tuple[int, int, list[dict[str, Any]]]:
+        """(created, updated, refused) for one batch, in one transaction: read what the graph holds, then create
+        the new rows and version the changed ones; an unchanged row costs one index look-up and no write. A row
+        of a record its agency withdrew is not loaded again: unchanged it is already held (withdrawn); changed,
+        it is refused (returned, for the quarantine)."""
         read, create, update = (cypher_files.load(name) for name in names)
 
-        def work(tx: neo4j.ManagedTransaction) -> tuple[int, int]:
+        def work(tx: neo4j.ManagedTransaction) -> tuple[int, int, list[dict[str, Any]]]:
             created = updated = 0
+            refused: list[dict[str, Any]] = []
             pending = rows
             while pending:
                 batch, pending = _first_of_each_key(pending, key)
-                held = {
-                    r["key"]: r["row_hash"]
-                    for r in tx.run(read, rows=Rows(row[key] for row in batch), run=run)
-                }
+                held: dict[str, str] = {}
+                withdrawn: set[str] = set()
+                for r in tx.run(read, rows=Rows(row[key] for row in batch), run=run):
+                    held[r["key"]] = r["row_hash"]
+                    if r["withdrawn"]:
+                        withdrawn.add(r["key"])
                 new = [row for row in batch if row[key] not in held]
-                changed = [row for row in batch if row[key] in held and held[row[key]] != row["row_hash"]]
+                differ = [row for row in batch if row[key] in held and held[row[key]] != row["row_hash"]]
+                changed = [row for row in differ if row[key] not in withdrawn]
+                refused += [row for row in differ if row[key] in withdrawn]
                 if new:
                     raced = set(tx.run(create, rows=Rows(new), run=run).single(strict=True)["raced"])
                     created += len(new) - len(raced)
@@ -210,7 +220,7 @@ class GraphWriter:
                     changed += [row for row in new if row[key] in raced]
                 if changed:
                     updated += int(tx.run(update, rows=Rows(changed), run=run).single(strict=True)[0])
-            return created, updated
+            return created, updated, refused
 
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
@@ -219,13 +229,19 @@ class GraphWriter:
         """Write nodes first (records, facts), then links; returns counts and links that found no endpoint."""
         result = WriteResult()
         for kind, key, *names in _NODES:
-            for run, params in _by_run((item.provenance, item.to_param()) for item in getattr(rows, kind)):
+            items = getattr(rows, kind)
+            for run, params in _by_run(
+                (item.provenance, {**item.to_param(), "idx": idx}) for idx, item in enumerate(items)
+            ):
                 for batch in batched(params, self.batch_size):
-                    created, updated = self._write_nodes(
+                    created, updated, refused = self._write_nodes(
                         key, (names[0], names[1], names[2]), list(batch), run
                     )
                     result.created += created
                     result.updated += updated
+                    result.unlinked.extend(
+                        Unlinked(kind, row["idx"], row[key], WITHDRAWN, items[row["idx"]]) for row in refused
+                    )
                     if progress:
                         progress(len(batch))
         for kind, (name, reason, label) in _LINKS.items():

@@ -30,7 +30,11 @@ from graph.writer import GraphWriter, Unlinked, WriteResult
 
 log = logging.getLogger(__name__)
 
-LINK_KINDS = ("involvements", "person_links", "residences", "fact_places", "fact_parts", "household_members")
+LINK_KINDS = (
+    "involvements", "person_links", "residences", "fact_places", "fact_parts", "household_members", "withdrawals"
+)  # fmt: skip
+# rows the writer may refuse too (the changed content of a record its agency withdrew)
+NODE_KINDS = ("source_records", "facts")
 
 
 class BadFileError(Exception):
@@ -296,7 +300,7 @@ def start_file(
     pending = PendingFile(report, rejections, valid, [], progress)
     for start in range(0, len(valid), chunk_rows):
         combined = GraphRows()
-        origins: dict[str, list[int]] = {kind: [] for kind in LINK_KINDS}
+        origins: dict[str, list[int]] = {kind: [] for kind in (*NODE_KINDS, *LINK_KINDS)}
         transformed: set[int] = set()
         for row in valid[start : start + chunk_rows]:
             try:
@@ -307,7 +311,7 @@ def start_file(
             except (ValueError, KeyError) as exc:  # a vocabulary the model refuses, a field the row lacks
                 rejections.append(_rejection(name, row, "*", None, f"cannot transform: {exc}"))
                 continue
-            for kind in LINK_KINDS:
+            for kind in (*NODE_KINDS, *LINK_KINDS):
                 origins[kind].extend([row.number] * len(getattr(graph_rows, kind)))
             combined.extend(graph_rows)
             transformed.add(row.number)

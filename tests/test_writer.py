@@ -18,6 +18,7 @@ from graph.model import (
     Provenance,
     ResidenceRow,
     SourceRecordRow,
+    WithdrawalRow,
     normalise_address,
     normalise_postcode,
 )
@@ -204,3 +205,43 @@ def test_every_write_statement_plans_without_warnings(
         summary = session.run("EXPLAIN " + text, rows=[], run={}).consume()
     warnings = [n for n in summary.gql_status_objects if planner_problem(n)]
     assert not warnings, [(w.gql_status, w.status_description) for w in warnings]
+
+
+def test_a_withdrawal_closes_the_record_and_keeps_it_and_a_changed_resend_is_refused(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    db = neo4j_settings.database
+    writer = GraphWriter(graph, db)
+    writer.write(sample())
+    notice = GraphRows()
+    notice.withdrawals += [
+        WithdrawalRow("police|occurrences|O1", prov("withdrawals", "W1", T2), date(2026, 2, 28), "entered in error"),
+        WithdrawalRow("police|occurrences|O404", prov("withdrawals", "W2", T2), date(2026, 2, 28), "duplicate"),
+    ]  # fmt: skip
+    result = writer.write(notice)
+    assert result.links_written == 1
+    assert [(u.kind, u.key) for u in result.unlinked] == [("withdrawals", "police|occurrences|O404")]
+    assert "nothing" not in result.unlinked[0].reason and "withdraw" in result.unlinked[0].reason
+    rows, _, _ = graph.execute_query(
+        "MATCH (n {withdrawn_key: 'police|occurrences|O1'})-[:PREVIOUS_VERSION]->(v:RecordVersion) "
+        "RETURN labels(n) AS labels, n.withdrawal_reason AS reason, n.withdrawn_at AS at, n.summary AS summary, "
+        "v.valid_to AS closed, v.labels AS was, COUNT { (n)<-[:INVOLVED_IN]-() } AS involved",
+        database_=db,
+    )
+    [row] = rows
+    assert row["labels"] == ["Withdrawn"] and row["reason"] == "entered in error"
+    assert row["summary"] == "DA incident, child present" and row["involved"] == 2  # kept, not erased
+    assert row["closed"].to_native() == row["at"].to_native() == T2 and set(row["was"]) == {"Fact", "Event"}
+    assert graph.execute_query("MATCH (f:Fact) RETURN count(f) AS n", database_=db).records[0]["n"] == 0
+    # the same notice again changes nothing; the record sent again unchanged stays withdrawn; changed, refused
+    assert writer.write(notice).links_written == 1
+    again = writer.write(sample())
+    assert again.created == 0 and not [u for u in again.unlinked if u.kind == "facts"]
+    changed = sample()
+    changed.facts[0] = FactRow(prov("occurrences", "O1"), "da_incident", {"id": "O1", "note": "corrected"},
+                               date(2026, 1, 8), summary="DA incident, corrected")  # fmt: skip
+    refused = writer.write(changed)
+    assert [(u.kind, u.key) for u in refused.unlinked if u.kind == "facts"] == [
+        ("facts", "police|occurrences|O1")
+    ]
+    assert graph.execute_query("MATCH (f:Fact) RETURN count(f) AS n", database_=db).records[0]["n"] == 0

@@ -1,7 +1,10 @@
 // Purpose: which of a batch of facts the graph already holds, and the content hash of the version it holds,
-//   so the writer sends only new and changed rows (an unchanged row is not rewritten).
+//   so the writer sends only new and changed rows (an unchanged row is not rewritten); a fact its agency
+//   withdrew is held too (withdrawn: true), so that it is not loaded again as new.
 // Parameters: $rows: list of fact_key (str)
-// Returns: key (str), row_hash (str), one row per key already in the graph
+// Returns: key (str), row_hash (str), withdrawn (bool), one row per key already in the graph
 UNWIND $rows AS key
-MATCH (n:Fact {fact_key: key})
-RETURN key, n.row_hash AS row_hash
+OPTIONAL MATCH (n:Fact {fact_key: key})
+OPTIONAL MATCH (w:Withdrawn {withdrawn_key: key})
+WITH key, n, w WHERE n IS NOT NULL OR w IS NOT NULL
+RETURN key, coalesce(n.row_hash, w.row_hash) AS row_hash, n IS NULL AS withdrawn

@@ -12,4 +12,5 @@ from ingest.adapters import (  # noqa: F401
     probation,
     ssda903,
     third_sector,
+    withdrawals,
 )

@@ -31,6 +31,7 @@ from ingest.contract.spec import (
     read_csv_text,
     record_key,
 )
+from ingest.contract.withdrawals import withdrawal_spec
 
 AGENCIES: tuple[str, ...] = (
     "police",
@@ -46,6 +47,11 @@ AGENCIES: tuple[str, ...] = (
 _MODULES = (police, csc, health, education, early_help, probation, housing, third_sector)
 
 FILES: dict[str, FileSpec] = {spec.kind: spec for module in _MODULES for spec in module.FILES}
+# every agency may withdraw a record it sent (ingest/contract/withdrawals.py): the same file for each, kept apart
+# from FILES (what a county as first sent holds, and what the synthetic county writes)
+WITHDRAWALS: dict[str, FileSpec] = {
+    spec.kind: spec for spec in (withdrawal_spec(agency) for agency in AGENCIES)
+}
 
 
 def files_of(agency: str) -> list[FileSpec]:
@@ -68,6 +74,7 @@ def validate_county(folder: Path, kinds: list[str] | None = None) -> dict[str, l
 __all__ = [
     "AGENCIES",
     "FILES",
+    "WITHDRAWALS",
     "ISO_DATE",
     "UK_DATE",
     "Col",

@@ -9,16 +9,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ingest.contract import _MODULES, AGENCIES, FILES, police
+from ingest.contract import _MODULES, AGENCIES, FILES, WITHDRAWALS, police, withdrawals
 from ingest.contract.health import FHIR_ELEMENTS
 from ingest.contract.spec import FileSpec
+from ingest.contract.withdrawals import withdrawal_spec
 
 INTRO = """\
 # The data contract
 
 What Jigsaw accepts from each agency, file by file and field by field. This document is generated from the
 code in `ingest/contract/` (`python -m ingest.contract.document > docs/data-contract.md`); a test fails
-when the two disagree. The synthetic county (`jigsaw synth`) writes every file below.
+when the two disagree. The synthetic county (`jigsaw synth`) writes every file below but the withdrawal notices
+(a county as first sent has nothing to withdraw; the tests of "as known at" write them).
 
 ## Conventions
 
@@ -190,7 +192,7 @@ def render() -> str:
     lines.append("")
     lines.append("| kind | agency | path | format | person-bearing |")
     lines.append("|---|---|---|---|---|")
-    for spec in FILES.values():
+    for spec in (*FILES.values(), *WITHDRAWALS.values()):
         lines.append(
             f"| `{spec.kind}` | {spec.agency} | {', '.join(f'`{p}`' for p in spec.paths)} | {spec.format} | "
             f"{'yes' if spec.person_bearing else 'no'} |"
@@ -219,6 +221,11 @@ def render() -> str:
             for name, mapping in police.POLE_EXAMPLE_LAYOUT.items():
                 lines.append(f"| `{name}` | {_esc(mapping)} |")
             lines.append("")
+    lines.append("## Withdrawals (every agency: `<agency>/withdrawals.csv`)")
+    lines.append("")
+    lines.append(" ".join((withdrawals.__doc__ or "").split()))
+    lines.append("")
+    lines.extend(render_spec(withdrawal_spec("police")))
     lines.append(SYNTHETIC)
     return "\n".join(lines).rstrip() + "\n"
 
