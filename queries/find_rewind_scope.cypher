@@ -17,7 +17,8 @@ CALL () {
 OPTIONAL MATCH (r)-[:RECORD_OF]->(p:Person)
 WITH collect(DISTINCT p.person_id) AS persons
 CALL () {
-  MATCH (r:SourceRecord)-[l:RECORD_OF]->(p:Person) WHERE l.in_force_from > $at
+  MATCH ()-[l:RECORD_OF]->() USING INDEX l:RECORD_OF(in_force_from) WHERE l.in_force_from > $at
+  WITH l, startNode(l) AS r, endNode(l) AS p
   RETURN collect({record_key: r.record_key, person_id: p.person_id, in_force_from: l.in_force_from,
     history: l.history}) AS matches
 }

@@ -6,48 +6,54 @@
 // Parameters: $at (datetime)
 // Returns: removed (int), restored (int)
 CALL () {
-  MATCH ()-[l:INVOLVED_IN]->() WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
+  MATCH ()-[l:INVOLVED_IN]->() USING INDEX l:INVOLVED_IN(learnt_at)
+  WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
   DELETE l
   RETURN count(*) AS removed_0
 }
 CALL () {
-  MATCH (r:SourceRecord)-[l:INVOLVED_IN]->(f:Fact) WHERE l.learnt_at > $at
+  MATCH ()-[l:INVOLVED_IN]->() USING INDEX l:INVOLVED_IN(learnt_at) WHERE l.learnt_at > $at
+  WITH l, startNode(l) AS r, endNode(l) AS f
   MATCH (v:RecordVersion {version_of: 'INVOLVED_IN|' + r.record_key + '|' + f.fact_key + '|' + l.role}) WHERE v.learnt_at <= $at AND v.valid_to > $at
   SET l = properties(v)
   REMOVE l.version_key, l.version_of, l.valid_to
   RETURN count(*) AS restored_0
 }
 CALL () {
-  MATCH ()-[l:RELATED_TO]->() WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
+  MATCH ()-[l:RELATED_TO]->() USING INDEX l:RELATED_TO(learnt_at)
+  WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
   DELETE l
   RETURN count(*) AS removed_1
 }
 CALL () {
-  MATCH (:SourceRecord)-[l:RELATED_TO]->(:SourceRecord) WHERE l.learnt_at > $at
+  MATCH ()-[l:RELATED_TO]->() USING INDEX l:RELATED_TO(learnt_at) WHERE l.learnt_at > $at
   MATCH (v:RecordVersion {version_of: 'RELATED_TO|' + l.link_key}) WHERE v.learnt_at <= $at AND v.valid_to > $at
   SET l = properties(v)
   REMOVE l.version_key, l.version_of, l.valid_to
   RETURN count(*) AS restored_1
 }
 CALL () {
-  MATCH ()-[l:LIVED_AT]->() WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
+  MATCH ()-[l:LIVED_AT]->() USING INDEX l:LIVED_AT(learnt_at)
+  WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
   DELETE l
   RETURN count(*) AS removed_2
 }
 CALL () {
-  MATCH (:SourceRecord)-[l:LIVED_AT]->(:Address) WHERE l.learnt_at > $at
+  MATCH ()-[l:LIVED_AT]->() USING INDEX l:LIVED_AT(learnt_at) WHERE l.learnt_at > $at
   MATCH (v:RecordVersion {version_of: 'LIVED_AT|' + l.link_key}) WHERE v.learnt_at <= $at AND v.valid_to > $at
   SET l = properties(v)
   REMOVE l.version_key, l.version_of, l.valid_to
   RETURN count(*) AS restored_2
 }
 CALL () {
-  MATCH ()-[l:MEMBER_OF]->() WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
+  MATCH ()-[l:MEMBER_OF]->() USING INDEX l:MEMBER_OF(learnt_at)
+  WHERE l.learnt_at > $at AND coalesce(l.first_learnt_at, l.learnt_at) > $at
   DELETE l
   RETURN count(*) AS removed_3
 }
 CALL () {
-  MATCH (r:SourceRecord)-[l:MEMBER_OF]->(h:Household) WHERE l.learnt_at > $at
+  MATCH ()-[l:MEMBER_OF]->() USING INDEX l:MEMBER_OF(learnt_at) WHERE l.learnt_at > $at
+  WITH l, startNode(l) AS r, endNode(l) AS h
   MATCH (v:RecordVersion {version_of: 'MEMBER_OF|' + r.record_key + '|' + h.household_key}) WHERE v.learnt_at <= $at AND v.valid_to > $at
   SET l = properties(v)
   REMOVE l.version_key, l.version_of, l.valid_to

@@ -121,9 +121,16 @@ def bench_known_at(
         "rewind_changes": counts,
     }
     if sweep:
-        say("the pattern sweep as known at that time")
+        say("the pattern sweep now (the baseline), then as known at that time")
+        t0 = time.perf_counter()
+        now_report = run_patterns(driver, database, reference_date=reference_date, save=False)
+        out["sweep_now_seconds"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
         report = run_patterns(driver, database, reference_date=reference_date, save=False, as_known_at=before)
         out["sweep_as_known_at_seconds"] = round(time.perf_counter() - t0, 2)
+        out["sweep_ratio_to_now"] = round(
+            out["sweep_as_known_at_seconds"] / max(out["sweep_now_seconds"], 1e-9), 2
+        )
+        out["sweep_now_findings"] = len(now_report.findings)
         out["sweep_as_known_at_findings"] = len(report.findings)
     return out

@@ -49,7 +49,7 @@ def _print(figures: dict[str, Any]) -> None:
         ("pattern sweep", f"{pat['sweep_seconds']:.1f} s, {pat['alerts']:,} alerts"),
         *([("as known at", f"picture p95 {ka['picture_as_known_at']['p95_ms']:.1f} ms vs {ka['picture_now']['p95_ms']:.1f}"
                            f" ms now (x{ka['p95_ratio_to_now']}); putting back {ka['rewind_seconds']:.2f} s; sweep "
-                           f"{ka.get('sweep_as_known_at_seconds', 0):.1f} s")] if (ka := figures.get("known_at")) else []),
+                           f"{ka.get('sweep_as_known_at_seconds', 0):.1f} s vs {ka.get('sweep_now_seconds', 0):.1f} s now")] if (ka := figures.get("known_at")) else []),
         *[(f"  {name}", f"{p['seconds']:.2f} s, {p['findings']:,} findings") for name, p in pat["by_pattern"].items()],
         ("peak RSS", f"Jigsaw {mem['jigsaw_peak_rss_mb']:,.0f} MB (children {mem['jigsaw_children_peak_rss_mb']:,.0f}"
                      f" MB); Neo4j {mem['neo4j_peak_rss_mb'] or 0:,.0f} MB"),
