@@ -2,7 +2,9 @@
 
 Login is required; a purpose and legal gateway are required; search is fuzzy and validated; the case page
 renders every panel; the time window changes graph and chronology together; meeting mode reduces what is
-shown; every search, view, export and decision is in the audit trail with its purpose and gateway.
+shown; the case "as known at" a past date shows the past picture under a banner, and what changed since;
+every search, view, export and decision is in the audit trail with its purpose and gateway (and the time a
+view of the past is as known at).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ingest.resolution.store import ResolutionStore
 from queries.alerts import Finding, list_alerts, save_findings
 from queries.model import Window
 from queries.picture import child_picture
-from tests.test_app_fixtures import CHILD, PASSWORD, app_environment, build_case, make_users
+from tests.test_app_fixtures import CHILD, PASSWORD, app_environment, build_case, learn_later, make_users
 
 MAIN = str(Path(__file__).resolve().parents[1] / "app" / "web" / "main.py")
 PURPOSE = "Strategy discussion after a DA incident with the child present"
@@ -175,7 +177,8 @@ def test_case_page_renders_every_panel_and_records_the_view(gov: Governance) -> 
     assert "wrist injury" not in shown and "health detail is restricted" in shown
     (view,) = entries(gov, "case_view")
     assert view.person_id == CHILD and view.purpose == PURPOSE and view.gateway == "CA1989_S47"
-    assert view.category == "consultation"
+    assert view.category == "consultation" and view.details["as_known_at"] is None
+    assert "AS KNOWN AT" not in shown and "as known now" in shown
 
 
 def test_time_window_changes_graph_and_chronology_together(gov: Governance) -> None:
@@ -241,12 +244,127 @@ def test_pdf_export_is_stamped_and_audited(gov: Governance, tmp_path: Path) -> N
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert text.count("OFFICIAL-SENSITIVE") >= 2
-    for stamp in ("sam (supervisor)", PURPOSE, "Children Act 1989 s47"):
+    for stamp in ("sam (supervisor)", PURPOSE, "Children Act 1989 s47", "now (the current picture"):
         assert stamp in " ".join(text.split()), stamp
+    assert "AS KNOWN AT" not in text and export.details["as_known_at"] is None
     assert "Tyler Jones" not in text and "T.J." in text and "B86 0LF" not in text
     # a linked child outside the circle, named in free text
     assert "Mia Brown" not in text and "Mia " not in text
     assert "OPINION" in text and "FACT" in text and "police" in text
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils, `make browser` installs it) is needed to read the PDF")
+    path = tmp_path / "briefing.pdf"
+    path.write_bytes(data)
+    return " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+
+
+def as_known_at(at: AppTest, day: date | None) -> AppTest:
+    at.date_input(key="known_at_day").set_value(day).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_case_as_known_at_a_past_date_shows_that_picture_under_a_banner(
+    gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    learn_later(graph, neo4j_settings.database)
+    at = open_child()
+    now = texts(at)
+    assert "Second DA incident" in now and "strategy discussion held" in now and not at.warning
+    as_known_at(at, date(2026, 3, 1))
+    (banner,) = [w.value for w in at.warning]
+    assert (
+        banner.startswith("AS KNOWN AT 2026-03-01 23:59 UTC") and "This is not the current picture" in banner
+    )
+    then = texts(at)
+    # learnt on 10 March: not known on 1 March; the referral as CSC had first recorded it
+    assert "Second DA incident" not in then and "strategy discussion held" not in then
+    assert "Police referral after DA incident" in then
+    assert "as known at 01/03/2026 23:59 UTC" in then
+    # every panel is still there, and still redacted for the role
+    heads = [h.value for h in at.subheader]
+    for panel in ("The picture", "Cumulative risk", "Multi-agency chronology", "Hidden adults", "Linked children",
+                  "The child's views", "Alerts", "What changed"):  # fmt: skip
+        assert panel in heads
+    assert "Dan Smyth" in then and "Mia Brown" in then
+    assert "wrist injury" not in then and "health detail is restricted" in then
+    # the view of the past is audited as such, with the time it is as known at
+    views = entries(gov, "case_view")
+    assert [v.details.get("as_known_at") for v in views] == [None, "2026-03-01T23:59:59.999999+00:00"]
+    assert views[-1].person_id == CHILD and views[-1].purpose == PURPOSE
+    # back to now: the current picture again, no banner; that view was already recorded in this session
+    at.button(key="known_at_now").click().run()
+    assert not at.exception, at.exception
+    assert not at.warning and "Second DA incident" in texts(at)
+    assert len(entries(gov, "case_view")) == 2
+    # a date before Jigsaw knew the child: said plainly
+    as_known_at(at, date(2026, 1, 15))
+    assert "did not know this child as at 15/01/2026" in texts(at)
+
+
+def test_a_rewind_too_large_is_a_clear_message(gov: Governance, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("queries.known_at._pending", lambda *args: 10**9)
+    at = as_known_at(open_child(), date(2026, 3, 1))
+    assert any("to put back in one go" in e.value for e in at.error), texts(at)
+
+
+def test_pdf_of_a_past_picture_states_the_time(
+    gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    learn_later(graph, neo4j_settings.database)
+    at = as_known_at(open_child("sam"), date(2026, 3, 1))
+    at.button(key="prepare_pdf").click().run()
+    assert not at.exception, at.exception
+    (export,) = entries(gov, "export")
+    assert export.details["as_known_at"] == "2026-03-01T23:59:59.999999+00:00"
+    assert at.session_state["pdf"]["at"] is not None
+    text = pdf_text(at.session_state["pdf"]["bytes"], tmp_path)
+    assert "AS KNOWN AT 01/03/2026 23:59 UTC - NOT THE CURRENT PICTURE" in text
+    assert "This is not the current picture" in text and "Second DA incident" not in text
+    # a briefing of the past is not offered once the page shows now
+    at.button(key="known_at_now").click().run()
+    assert not at.get("download_button")
+
+
+def test_what_changed_lists_facts_added_and_corrected_by_agency_redacted_for_the_role(
+    gov: Governance, graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    learn_later(graph, neo4j_settings.database)
+    at = open_child()
+    at.date_input(key=f"changes_since_{CHILD}").set_value(date(2026, 3, 1))
+    next(b for b in at.button if b.label == "Show what changed").click().run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "change" in d.value.columns)
+    rows = {(r["agency"], r["change"]): r for r in table.to_dict("records")}
+    assert set(rows) == {("police", "added"), ("csc", "corrected"), ("health", "corrected")}
+    added, corrected = rows[("police", "added")], rows[("csc", "corrected")]
+    assert added["what"].startswith("Second DA incident") and added["learnt"] == "2026-03-10 09:00"
+    assert added["date"] == "2026-03-05" and added["source"] == "O3"
+    assert corrected["what"] == "Police referral after DA incident; strategy discussion held"
+    assert (
+        corrected["was"] == "Police referral after DA incident" and "summary" in corrected["fields changed"]
+    )
+    # health's correction, which the analyst sees only in summary: that it changed, not what it says
+    health = rows[("health", "corrected")]
+    assert "health detail is restricted" in health["what"] and "summary" not in health["fields changed"]
+    assert "fracture" not in texts(at) and "wrist injury" not in texts(at)
+    counts = next(d.value for d in at.dataframe if "withdrawn" in d.value.columns)
+    assert counts.set_index("agency").to_dict("index") == {
+        "csc": {"added": 0, "corrected": 1, "withdrawn": 0},
+        "health": {"added": 0, "corrected": 1, "withdrawn": 0},
+        "police": {"added": 1, "corrected": 0, "withdrawn": 0},
+    }
+    assert "Cumulative risk:" in texts(at)
+    (changes,) = [e for e in entries(gov, "case_view") if e.details.get("mode") == "changes"]
+    assert changes.person_id == CHILD and changes.purpose == PURPOSE
+    assert changes.details["since"] == "2026-03-01T23:59:59.999999+00:00" and changes.details["until"] is None
 
 
 def test_alert_decisions_need_a_reason_and_are_audited(

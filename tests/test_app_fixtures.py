@@ -5,7 +5,8 @@ step-father per the police, was the suspect in a high-risk DA incident she was p
 children's social care or health record (a hidden adult with a risk history). Dan is also the suspect in an
 incident involving another child, Mia Brown (linked through the same adult), and has an associate, Kyle Hart,
 who is not around Kayleigh (he appears when Dan is expanded). Kayleigh's recorded views name
-Tyler; a health attendance is detail only some roles may see.
+Tyler; a health attendance is detail only some roles may see. ``learn_later`` adds a history (a fact learnt
+later, two corrections) for the picture "as known at" a past date and what changed since.
 """
 
 from __future__ import annotations
@@ -35,11 +36,38 @@ from graph.writer import GraphWriter
 
 PASSWORD = "correct horse battery"
 LEARNT = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+LATER = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # what learn_later() adds was learnt then
 CHILD = "P-KAYLEIGH"
 
 
-def _prov(agency: str, table: str, rid: str, basis: str = "fact", system: str = "sys") -> Provenance:
-    return Provenance(agency, table, rid, system, date(2026, 1, 20), "worker", basis, LEARNT, "run-test")
+def _prov(
+    agency: str, table: str, rid: str, basis: str = "fact", system: str = "sys", learnt: datetime = LEARNT
+) -> Provenance:
+    run = "run-test" if learnt == LEARNT else f"run-{learnt:%Y%m%d}"
+    return Provenance(agency, table, rid, system, date(2026, 1, 20), "worker", basis, learnt, run)
+
+
+def learn_later(driver: neo4j.Driver, database: str) -> None:
+    """A history for "as known at": on LATER (10 March 2026) the police sent a second DA incident Kayleigh was
+    present at, children's social care corrected its referral and health corrected its A&E attendance (build_case
+    learnt everything else on 1 February 2026)."""
+    rows = GraphRows()
+    rows.facts += [
+        FactRow(_prov("police", "occurrences", "O3", "opinion", learnt=LATER), "da_incident", {"id": "O3"},
+                date(2026, 3, 5), summary="Second DA incident at 12 High St, Kayleigh present",
+                detail={"dash_grade": "high"}),
+        FactRow(_prov("csc", "referrals", "R1", learnt=LATER), "referral", {"id": "R1", "version": 2},
+                date(2026, 1, 10), summary="Police referral after DA incident; strategy discussion held"),
+        FactRow(_prov("health", "attendances", "A1", learnt=LATER), "ae_attendance", {"id": "A1", "version": 2},
+                date(2025, 12, 24), summary="A&E: wrist injury, account inconsistent; fracture confirmed"),
+    ]  # fmt: skip
+    rows.involvements += [
+        InvolvementRow("police|persons|N1", "police|occurrences|O3", "suspect",
+                       _prov("police", "occ_persons", "5", learnt=LATER)),
+        InvolvementRow("police|persons|N2", "police|occurrences|O3", "present",
+                       _prov("police", "occ_persons", "6", learnt=LATER)),
+    ]  # fmt: skip
+    GraphWriter(driver, database).write(rows)
 
 
 def build_case(driver: neo4j.Driver, database: str) -> None:

@@ -1,4 +1,5 @@
-"""The app's pure pieces: what the search box accepts, how the graph marks people, the briefing's stamp."""
+"""The app's pure pieces: what the search box accepts, how the graph marks people, the briefing's stamp (and
+the time it is as known at), what a role sees of "what changed"."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.governance import meeting_view
 from app.web.graphview import COLOURS, graph_elements, visualization
 from app.web.pdf import MARKING, Stamp, briefing_pdf
 from app.web.search import SearchInputError, _name_score, parse_search
+from app.web.views.case import change_rows
 
 
 @pytest.mark.parametrize(
@@ -110,6 +112,73 @@ def test_briefing_is_marked_and_stamped(tmp_path: Path) -> None:
                      "[OPINION] T.J. upstairs at B86", "T.J.", "2025-12-24 health", "DA incident"):  # fmt: skip
         assert expected in text, expected
     assert "Tyler" not in text and "B86 0LF" not in text
+
+
+def test_briefing_of_a_past_picture_says_so_on_every_page(tmp_path: Path) -> None:
+    at = datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC)
+    stamp = Stamp(datetime(2026, 12, 6, 10, 30, tzinfo=UTC), "sam", "supervisor", "Strategy discussion today",
+                  "Children Act 1989 s47: Local authority's duty to investigate", "01/01/2025 to 01/03/2026", at)  # fmt: skip
+    many = [dict(FACTS[0], fact_key=f"F{i}", marker="FACT") for i in range(120)]  # more than one page
+    data = briefing_pdf(stamp, CHILD, [], many, None, None)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils; `make browser` installs it) reads the PDF")
+    path = tmp_path / "b.pdf"
+    path.write_bytes(data)
+    pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages_text = [" ".join(page.split()) for page in pages.split("\f") if page.strip()]
+    assert len(pages_text) > 1
+    for page in pages_text:
+        assert "AS KNOWN AT 01/03/2026 23:59 UTC - NOT THE CURRENT PICTURE" in page
+    first = pages_text[0]
+    assert "As known at 01/03/2026 23:59 UTC: what Jigsaw had learnt by then" in first
+    assert "AS KNOWN AT 2026-03-01 23:59 UTC" in first and "This is not the current picture" in first
+    assert "Generated 06/12/2026 10:30" in first
+    now = Stamp(
+        *[getattr(stamp, f) for f in ("generated_at", "user", "role", "purpose", "gateway", "window")]
+    )
+    assert now.known_at_text() == "now (the current picture, as at 06/12/2026 10:30 UTC)"
+
+
+def _version(agency: str, summary: str, key: str = "K") -> dict[str, Any]:
+    return {"fact_key": f"{agency}|t|{key}", "fact_type": "referral", "agency": agency, "summary": summary,
+            "source_record_id": key, "basis": "fact", "detail": {"x": summary}}  # fmt: skip
+
+
+def test_what_changed_shows_each_version_as_the_role_may_see_it() -> None:
+    changes: list[dict[str, Any]] = [
+        {"kind": "added", "occurred_on": "2026-03-05", "learnt_at": "2026-03-10T09:00:00+00:00", "fields": [],
+         "before": None, "after": _version("police", "Second DA incident", "O3")},
+        {"kind": "corrected", "occurred_on": "2026-01-10", "learnt_at": "2026-03-10T09:00:00+00:00",
+         "fields": ["detail", "source_record_id", "summary"], "before": _version("csc", "Referral", "R1"),
+         "after": _version("csc", "Referral; strategy discussion held", "R1")},
+        {"kind": "withdrawn", "occurred_on": "2025-12-24", "learnt_at": None, "fields": [],
+         "before": _version("health", "A&E: wrist injury", "A1"), "after": None},
+    ]  # fmt: skip
+
+    def role(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """police in detail, csc in summary, health not at all"""
+        out = []
+        for f in facts:
+            if f["agency"] == "police":
+                out.append({**f, "restricted": False})
+            elif f["agency"] == "csc":
+                out.append({k: f[k] for k in ("fact_key", "fact_type", "agency", "source_record_id")}
+                           | {"restricted": True, "restricted_note": "csc detail is restricted"})  # fmt: skip
+        return out
+
+    rows, counts = change_rows(changes, role)
+    assert [(r["agency"], r["change"]) for r in rows] == [("police", "added"), ("csc", "corrected")]
+    added, corrected = rows
+    assert (added["what"], added["learnt"], added["source"]) == (
+        "Second DA incident",
+        "2026-03-10 09:00",
+        "O3",
+    )
+    assert corrected["what"] == corrected["was"] == "referral (csc detail is restricted)"
+    assert corrected["fields changed"] == "source_record_id, (restricted fields)"
+    assert "strategy" not in str(rows) and "wrist" not in str(rows)  # neither content nor the hidden change
+    assert counts == {"csc": {"added": 0, "corrected": 1, "withdrawn": 0},
+                      "police": {"added": 1, "corrected": 0, "withdrawn": 0}}  # fmt: skip
 
 
 def test_app_command_is_headless_loopback_and_without_telemetry() -> None:

@@ -4,12 +4,17 @@ entity resolution (``ingest/resolution/review.py``: the review queue). Pages nev
 one query of its own here (the date span of the time-window control) takes its values as parameters.
 
 Shapes are plain dicts and lists (cacheable, and what the governance redaction and meeting-mode helpers take).
+
+"As known at": every case function takes ``at`` (a tz-aware datetime, or None for now). With a time, its reads
+run inside ``queries.known_at.known_at``: one rolled-back transaction that puts the graph back to what Jigsaw
+had learnt by then (nothing is ever committed). It raises ``TooMuchToRewind`` (a message for the user) when
+too much was learnt since.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import neo4j
@@ -19,10 +24,12 @@ from ingest.resolution import review as review_q
 from ingest.resolution.engine import ResolutionSettings
 from queries import adults as adults_q
 from queries import alerts as alerts_q
+from queries import changes as changes_q
 from queries import linked as linked_q
 from queries import people as people_q
 from queries import picture as picture_q
 from queries import risk as risk_q
+from queries.known_at import known_at
 from queries.model import Fact, Window, age_on
 from queries.people import PersonInfo
 from queries.settings import RiskConfig, load_risk_config
@@ -100,41 +107,49 @@ def _fact(fact: Fact, subject_id: str) -> dict[str, Any]:
 
 
 def case_picture(
-    driver: neo4j.Driver, database: str, person_id: str, start: date | None, end: date | None, today: date
+    driver: neo4j.Driver,
+    database: str,
+    person_id: str,
+    start: date | None,
+    end: date | None,
+    today: date,
+    at: datetime | None = None,
 ) -> dict[str, Any] | None:
-    """The child, the people around the child, the links between them, the facts and the cumulative risk,
-    in the window (``queries.picture.child_picture`` and ``queries.risk``), as plain data."""
+    """The child, the people around the child, the links between them, the facts, the cumulative risk and the
+    child's alerts, in the window (``queries.picture.child_picture`` and ``queries.risk``), as plain data; as
+    known at ``at`` when given. None when there is no such child (then)."""
     window = Window(start or date(1900, 1, 1), end or today, today)
-    try:
-        pic = picture_q.child_picture(driver, database, person_id, window)
-    except picture_q.NotFound:
-        return None
-    infos = people_q.persons(driver, database, list(pic.people))
-    child = _person(pic.person, person_id, pic.person.date_of_birth, pic.person.unborn, today)
+    with known_at(driver, database, at) as (reader, _):
+        try:
+            pic = picture_q.child_picture(reader, database, person_id, window)
+        except picture_q.NotFound:
+            return None
+        infos = people_q.persons(reader, database, list(pic.people))
+        child = _person(pic.person, person_id, pic.person.date_of_birth, pic.person.unborn, today)
+        people: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        for pid, cp in pic.people.items():
+            person = _person(infos.get(pid), pid, cp.date_of_birth, cp.unborn, today)
+            person["relationship"] = ", ".join(r.replace("_", " ") for r in sorted(cp.relations))
+            person["relations"] = sorted(cp.relations)
+            people.append(person)
+            for relation, rel_links in cp.relations.items():
+                via = {lk.via_person_id for lk in rel_links if lk.via_person_id}
+                for source in via or {person_id}:
+                    links.append({"source": pid, "target": source, "type": relation.replace("_", " ")})
+        history = adults_q.histories(
+            reader,
+            database,
+            [p["person_id"] for p in people if p["kind"] in {"adult", "unknown"}],
+            today,
+            _risk_config(),
+        )
     homes = sorted(pic.addresses, key=lambda a: a.start or date.min, reverse=True)
     postcode = next((a.postcode for a in homes if a.postcode), None)
     child.update(
         area=next((a.area for a in homes if a.area), None), postcode=postcode,
         address=next((a.line for a in homes if a.line), None),
     )  # fmt: skip
-    people: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
-    for pid, cp in pic.people.items():
-        person = _person(infos.get(pid), pid, cp.date_of_birth, cp.unborn, today)
-        person["relationship"] = ", ".join(r.replace("_", " ") for r in sorted(cp.relations))
-        person["relations"] = sorted(cp.relations)
-        people.append(person)
-        for relation, rel_links in cp.relations.items():
-            via = {lk.via_person_id for lk in rel_links if lk.via_person_id}
-            for source in via or {person_id}:
-                links.append({"source": pid, "target": source, "type": relation.replace("_", " ")})
-    history = adults_q.histories(
-        driver,
-        database,
-        [p["person_id"] for p in people if p["kind"] in {"adult", "unknown"}],
-        today,
-        _risk_config(),
-    )
     for person in people:
         past = history.get(person["person_id"])
         person["risk_history"] = bool(past and past.points > 0)
@@ -166,18 +181,28 @@ def case_picture(
                 for c in risk.contributions
             ],  # fmt: skip
         },
+        "alerts": [_alert(a) for a in pic.alerts],
         "window": [window.start.isoformat(), window.end.isoformat()],
+        "as_known_at": _iso(at),
     }
 
 
 def person_circle(
-    driver: neo4j.Driver, database: str, person_id: str, start: date | None, end: date | None, today: date
+    driver: neo4j.Driver,
+    database: str,
+    person_id: str,
+    start: date | None,
+    end: date | None,
+    today: date,
+    at: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The people around any person in the window (``queries.people.circle``): what "expand" adds to the graph."""
+    """The people around any person in the window (``queries.people.circle``): what "expand" adds to the graph;
+    as known at ``at`` when given."""
     window = Window(start or date(1900, 1, 1), end or today, today)
-    circle = people_q.circle(driver, database, person_id, window)
-    infos = people_q.persons(driver, database, list(circle))
-    history = adults_q.histories(driver, database, list(circle), today, _risk_config())
+    with known_at(driver, database, at) as (reader, _):
+        circle = people_q.circle(reader, database, person_id, window)
+        infos = people_q.persons(reader, database, list(circle))
+        history = adults_q.histories(reader, database, list(circle), today, _risk_config())
     out = []
     for pid, cp in circle.items():
         person = _person(infos.get(pid), pid, cp.date_of_birth, cp.unborn, today)
@@ -196,14 +221,21 @@ def _risk_config() -> RiskConfig:
     return load_risk_config()
 
 
-def case_panels(driver: neo4j.Driver, database: str, pic: dict[str, Any], today: date) -> dict[str, Any]:
+def case_panels(
+    driver: neo4j.Driver, database: str, pic: dict[str, Any], today: date, at: datetime | None = None
+) -> dict[str, Any]:
     """The panels beside the picture: cumulative risk, hidden adults (``queries.adults``), linked children
-    (``queries.linked``), the child's views; in the picture's window."""
+    (``queries.linked``), the child's views; in the picture's window, as known at ``at`` when given (the
+    picture's own time)."""
     person_id = pic["child"]["person_id"]
     window = Window(date.fromisoformat(pic["window"][0]), date.fromisoformat(pic["window"][1]), today)
     names = {p["person_id"]: p for p in pic["people"]}
+    with known_at(driver, database, at) as (reader, _):
+        found_hidden = adults_q.hidden_adults(reader, database, person_id, window, _risk_config())
+        found = linked_q.linked_children(reader, database, person_id, window, _risk_config())
+        infos = people_q.persons(reader, database, [c.person_id for c in found])
     hidden = []
-    for h in adults_q.hidden_adults(driver, database, person_id, window, _risk_config()):
+    for h in found_hidden:
         if not h.hidden:
             continue
         person = names.get(h.person_id, {"person_id": h.person_id, "kind": "adult", "age": h.age})
@@ -213,8 +245,6 @@ def case_panels(driver: neo4j.Driver, database: str, pic: dict[str, Any], today:
                        "risk_reasons": [i.label for i in h.history.items] or person.get("risk_reasons", []),
                        "risk_history": h.history.points > 0})  # fmt: skip
     linked = []
-    found = linked_q.linked_children(driver, database, person_id, window, _risk_config())
-    infos = people_q.persons(driver, database, [c.person_id for c in found])
     for c in found:
         info = infos.get(c.person_id)
         person = _person(info, c.person_id, c.date_of_birth, c.unborn, today)
@@ -243,6 +273,39 @@ def case_panels(driver: neo4j.Driver, database: str, pic: dict[str, Any], today:
     }
 
 
+def _plain(value: Any) -> Any:
+    """Nested data with every date and time as ISO text (what the redaction and the tables take)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return _iso(value)
+
+
+def case_changes(
+    driver: neo4j.Driver,
+    database: str,
+    person_id: str,
+    since: datetime,
+    until: datetime | None,
+    today: date,
+) -> dict[str, Any] | None:
+    """What changed in the child's picture between the picture as known at ``since`` and as known at ``until``
+    (None: now), ``queries.changes``: facts added, corrected or withdrawn, in the order Jigsaw learnt them, and
+    the cumulative risk before and after; in the risk weights' window up to ``until`` (or ``today``), as
+    ``jigsaw changes`` does. As plain data (``changes_dict``, before any redaction); None when Jigsaw knew no
+    such child at either time."""
+    ref = until.date() if until else today
+    window = Window(ref - timedelta(days=round(365.25 * _risk_config().window_years)), ref, ref)
+    try:
+        found = changes_q.changes_between(driver, database, person_id, window, since, until, _risk_config())
+    except picture_q.NotFound:
+        return None
+    report: dict[str, Any] = _plain(changes_q.changes_dict(found))
+    report["window"] = [window.start.isoformat(), window.end.isoformat()]
+    return report
+
+
 _SPAN = """
 MATCH (p:Person {person_id: $pid})<-[:RECORD_OF]-(:SourceRecord)-[:INVOLVED_IN]->(f:Fact)
 WHERE f.occurred_on IS NOT NULL
@@ -265,31 +328,31 @@ def fact_span(driver: neo4j.Driver, database: str, person_id: str) -> tuple[date
 ALERT_STATUSES = alerts_q.STATUSES
 
 
+def _alert(alert: alerts_q.Alert) -> dict[str, Any]:
+    """An alert as the pages use it: with its evidence (facts with their source) and the people concerned."""
+    evidence = (alert.finding or {}).get("evidence") or []
+    return {
+        "alert_id": alert.alert_key,
+        "pattern": alert.pattern,
+        "person_id": alert.person_id,
+        "summary": alert.summary,
+        "status": alert.status,
+        "active": alert.active,
+        "raised_at": _iso(alert.first_seen),
+        "last_seen": _iso(alert.last_seen),
+        "status_by": alert.status_by,
+        "status_reason": alert.status_reason,
+        "people": list(dict.fromkeys([alert.person_id, *alert.people])),
+        "evidence": [
+            {k: _iso(v) for k, v in e.items() if k != "people"} for e in evidence if isinstance(e, dict)
+        ],
+    }
+
+
 def alerts(driver: neo4j.Driver, database: str, status: str | None = None) -> list[dict[str, Any]]:
     """Alerts, newest first, each with its evidence (facts with their source) and the people concerned."""
     found = alerts_q.list_alerts(driver, database, statuses=[status] if status else None)
-    out = []
-    for alert in found:
-        d = alerts_q.alert_dict(alert)
-        evidence = d["finding"].get("evidence") or []
-        out.append(
-            {
-                "alert_id": alert.alert_key,
-                "pattern": alert.pattern,
-                "person_id": alert.person_id,
-                "summary": alert.summary,
-                "status": alert.status,
-                "active": alert.active,
-                "raised_at": _iso(alert.first_seen),
-                "last_seen": _iso(alert.last_seen),
-                "status_by": alert.status_by,
-                "status_reason": alert.status_reason,
-                "people": list(dict.fromkeys([alert.person_id, *alert.people])),
-                "evidence": [
-                    {k: v for k, v in e.items() if k != "people"} for e in evidence if isinstance(e, dict)
-                ],
-            }
-        )
+    out = [_alert(alert) for alert in found]
     out.sort(key=lambda a: str(a["raised_at"] or ""), reverse=True)
     return out
 

@@ -1,7 +1,9 @@
 """The PDF briefing for a strategy meeting (fpdf2): the picture and the chronology, as meeting mode shows them.
 
 Every page carries the protective marking OFFICIAL-SENSITIVE at the top and the bottom; the first page is
-stamped with the date and time, the user, the purpose and the legal gateway of the share. Every fact is
+stamped with the date and time, the user, the purpose and the legal gateway of the share, and with the time
+the picture is as known at: "now" (when it was generated), or a past time, which then also heads every page
+("AS KNOWN AT ...: not the current picture") so that no page is taken for today's picture. Every fact is
 listed with its agency, its date and its FACT / OPINION marker. The content passed in is already reduced
 for the meeting (``app.governance.meeting_view``): this module only lays it out.
 
@@ -21,6 +23,8 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from app.commands.case import known_at_banner
+
 MARKING = "OFFICIAL-SENSITIVE"
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
@@ -33,13 +37,35 @@ class Stamp:
     purpose: str
     gateway: str  # the readable label: "Children Act 1989 s47: ..."
     window: str
+    as_known_at: datetime | None = None  # None: the current picture (as at generated_at)
+
+    def known_at_text(self) -> str:
+        if self.as_known_at is None:
+            return (
+                f"now (the current picture, as at {self.generated_at.strftime('%d/%m/%Y %H:%M %Z').strip()})"
+            )
+        return (
+            f"{self.as_known_at:%d/%m/%Y %H:%M} UTC: what Jigsaw had learnt by then. Not the current picture."
+        )
 
 
 class _Briefing(FPDF):
+    known_at: datetime | None = None
+
     def header(self) -> None:
         self.set_font("DejaVu", "B", 10)
         self.set_text_color(180, 0, 0)
         self.cell(0, 6, MARKING, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if self.known_at is not None:
+            self.set_font("DejaVu", "B", 9)
+            self.cell(
+                0,
+                5,
+                f"AS KNOWN AT {self.known_at:%d/%m/%Y %H:%M} UTC - NOT THE CURRENT PICTURE",
+                align="C",
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
         self.set_text_color(0, 0, 0)
         self.ln(1)
 
@@ -111,6 +137,7 @@ def briefing_pdf(
 ) -> bytes:
     """The briefing as PDF bytes. ``facts`` carry ``marker`` (FACT / OPINION / UNMARKED)."""
     pdf = _Briefing(orientation="P", unit="mm", format="A4")
+    pdf.known_at = stamp.as_known_at
     pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(True, margin=18)
@@ -119,6 +146,13 @@ def briefing_pdf(
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 15)
     pdf.cell(0, 9, "Strategy meeting briefing", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    banner = known_at_banner(stamp.as_known_at)
+    if banner:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.set_text_color(180, 0, 0)
+        pdf.multi_cell(0, 5, banner, border=1, padding=2, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(2)
 
     pdf.set_font("DejaVu", "", 9)
     with pdf.table(col_widths=(35, 145), first_row_as_headings=False, line_height=5) as table:
@@ -127,6 +161,7 @@ def briefing_pdf(
             ("By", f"{stamp.user} ({stamp.role})"),
             ("Purpose", stamp.purpose),
             ("Legal gateway", stamp.gateway),
+            ("As known at", stamp.known_at_text()),
             ("Time window", stamp.window),
             ("Marking", MARKING),
         ):

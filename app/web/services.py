@@ -1,5 +1,5 @@
 """What every page needs once per process: the Neo4j driver and Governance (st.cache_resource), and the
-query results, cached per case and time window (st.cache_data).
+query results, cached per case, time window and "as known at" time (st.cache_data).
 
 Cached results are the graph as read, before any role redaction: redaction and meeting-mode reduction are
 applied per session on every run (``app/web/case.py``), never cached across users.
@@ -7,7 +7,7 @@ applied per session on every run (``app/web/case.py``), never cached across user
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import neo4j
@@ -50,23 +50,29 @@ def governance() -> Governance:
     return _governance(str(load_governance_settings().home))
 
 
-# -- cached reads (keyed by database, case and window; the driver is not part of the key) --------------
+# -- cached reads (keyed by database, case, window, reference date and "as known at" time; not the driver) --
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=256)
-def case_picture(db: str, person_id: str, start: date | None, end: date | None, today: date) -> Any:
-    return data.case_picture(driver(), db, person_id, start, end, today)
+def case_picture(
+    db: str, person_id: str, start: date | None, end: date | None, today: date, at: datetime | None = None
+) -> Any:
+    return data.case_picture(driver(), db, person_id, start, end, today, at)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=256)
-def case_panels(db: str, person_id: str, start: date | None, end: date | None, today: date) -> Any:
-    pic = case_picture(db, person_id, start, end, today)
+def case_panels(
+    db: str, person_id: str, start: date | None, end: date | None, today: date, at: datetime | None = None
+) -> Any:
+    pic = case_picture(db, person_id, start, end, today, at)
     if pic is None:
         return None
-    return data.case_panels(driver(), db, pic, today)
+    return data.case_panels(driver(), db, pic, today, at)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=256)
-def person_circle(db: str, person_id: str, start: date | None, end: date | None, today: date) -> Any:
-    return data.person_circle(driver(), db, person_id, start, end, today)
+def person_circle(
+    db: str, person_id: str, start: date | None, end: date | None, today: date, at: datetime | None = None
+) -> Any:
+    return data.person_circle(driver(), db, person_id, start, end, today, at)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=64)
@@ -74,8 +80,14 @@ def fact_span(db: str, person_id: str) -> Any:
     return data.fact_span(driver(), db, person_id)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=64)
+def case_changes(db: str, person_id: str, since: datetime, until: datetime | None, today: date) -> Any:
+    return data.case_changes(driver(), db, person_id, since, until, today)
+
+
 def clear_caches() -> None:
     case_picture.clear()
     case_panels.clear()
     person_circle.clear()
     fact_span.clear()
+    case_changes.clear()

@@ -87,15 +87,22 @@ def allowed(permission: str) -> bool:
     return sess is not None and services.governance().policy.allows(sess.role, permission)
 
 
-def audit_once(session: Session, action: str, purpose: AccessPurpose, details: dict[str, Any]) -> bool:
-    """Record ``action`` once per session for these details (Streamlit reruns the page on every click), before
-    the page reads what it shows. False, with the reason on screen, when it cannot be recorded: show nothing."""
-    key = (action, tuple(sorted((k, str(v)) for k, v in details.items())))
+def audit_once(
+    session: Session,
+    action: str,
+    purpose: AccessPurpose,
+    details: dict[str, Any],
+    person_id: str | None = None,
+) -> bool:
+    """Record ``action`` (about ``person_id``, if one) once per session for these details (Streamlit reruns the
+    page on every click), before the page reads what it shows. False, with the reason on screen, when it cannot
+    be recorded: show nothing."""
+    key = (action, person_id, tuple(sorted((k, str(v)) for k, v in details.items())))
     done: set[Any] = state().setdefault("audited_views", set())
     if key in done:
         return True
     try:
-        services.governance().record(session, action, purpose=purpose, details=details)
+        services.governance().record(session, action, person_id=person_id, purpose=purpose, details=details)
     except GovernanceError as exc:
         st.error(f"This view could not be recorded, so it is not shown: {exc}")
         return False
@@ -188,7 +195,10 @@ def sidebar(session: Session) -> None:
                     state()["view"] = choice
                     st.rerun()
         if state().get("view") == "case" and state().get("case_id") and purpose:
+            from app.web.views import case
+
             st.toggle("Meeting mode", key="meeting", help="Large, proportionate view for a strategy meeting")
+            case.known_at_control()
         if st.button("Sign out", key="logout"):
             logout("You have signed out.")
             st.rerun()

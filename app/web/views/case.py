@@ -1,17 +1,23 @@
 """The case page: the child's picture as a graph, the multi-agency chronology, cumulative risk, hidden adults,
-linked children and the child's views, all for one time window; meeting mode; the PDF briefing.
+linked children, the child's views and alerts, all for one time window; meeting mode; the PDF briefing; what
+changed between two times.
+
+"As known at" (the sidebar's date control, empty for now): with a past time, every panel is the picture as
+Jigsaw knew it then (``queries.known_at``: only what it had learnt by then, in the versions current then),
+under a banner saying that it is not the current picture; the view is audited with that time, and the PDF
+briefing states it.
 
 Order of operations on every run: record the view (Governance.record, before reading anything), read the
-picture (cached per case and window), redact it for the role (Governance.redact), reduce it for the meeting
-when meeting mode is on (app.governance.meeting_view), then draw. Panels are fragments, so a filter in one
-reruns only that panel.
+picture (cached per case, window and as-known-at time), redact it for the role (Governance.redact), reduce it
+for the meeting when meeting mode is on (app.governance.meeting_view), then draw. Panels are fragments, so a
+filter in one reruns only that panel.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import altair as alt
@@ -19,12 +25,18 @@ import pandas as pd
 import streamlit as st
 from neo4j_viz.streamlit import display_widget
 
+from app.commands.case import known_at_banner, redact
 from app.governance import AccessPurpose, GovernanceError, Session, meeting_view
 from app.web import graphview, services, ui
 from app.web.pdf import Stamp, briefing_pdf, picture_png
+from queries.changes import by_agency
+from queries.known_at import TooMuchToRewind, as_known_at
 
 MARKERS = {"fact": "FACT", "opinion": "OPINION"}
 FACTS_SHOWN_BY_DEFAULT = 25
+KNOWN_AT_DAY = "known_at_day"  # the sidebar's "As known at" date (None: now); kept while cases are open
+KNOWN_AT_TIME = "known_at_time"
+EARLIEST_KNOWN_AT = date(2000, 1, 1)
 
 
 def _name(person: Mapping[str, Any]) -> str:
@@ -37,9 +49,18 @@ def _marker(fact: Mapping[str, Any]) -> str:
     return str(fact.get("marker") or MARKERS.get(str(fact.get("basis") or "").lower(), "UNMARKED"))
 
 
-def _record_view(session: Session, purpose: AccessPurpose, person_id: str, meeting: bool) -> bool:
-    """Audit the view once per case, purpose and mode; False (and an error shown) when it cannot be recorded."""
-    key = f"{person_id}|{purpose.gateway}|{purpose.purpose}|{'meeting' if meeting else 'analyst'}"
+def _stamp(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
+def _record_view(
+    session: Session, purpose: AccessPurpose, person_id: str, meeting: bool, at: datetime | None
+) -> bool:
+    """Audit the view once per case, purpose, mode and as-known-at time (a view of the past is audited as such);
+    False (and an error shown) when it cannot be recorded."""
+    key = (
+        f"{person_id}|{purpose.gateway}|{purpose.purpose}|{'meeting' if meeting else 'analyst'}|{_stamp(at)}"
+    )
     done: set[str] = st.session_state.setdefault("audited_views", set())
     if key in done:
         return True
@@ -51,7 +72,7 @@ def _record_view(session: Session, purpose: AccessPurpose, person_id: str, meeti
             purpose=purpose,
             # a shared screen is a disclosure to the meeting, not only a consultation
             category="disclosure" if meeting else None,
-            details={"mode": "meeting" if meeting else "analyst"},
+            details={"mode": "meeting" if meeting else "analyst", "as_known_at": _stamp(at)},
         )
     except GovernanceError as exc:
         st.error(f"This view could not be recorded, so nothing is shown: {exc}")
@@ -60,7 +81,44 @@ def _record_view(session: Session, purpose: AccessPurpose, person_id: str, meeti
     return True
 
 
-def _window(person_id: str, child: Mapping[str, Any] | None, today: date) -> tuple[date, date]:
+def _back_to_now() -> None:
+    st.session_state[KNOWN_AT_DAY] = None
+    st.session_state[KNOWN_AT_TIME] = None
+
+
+def chosen_known_at() -> datetime | None:
+    """The time the case is shown as known at, from the "As known at" control (None: now). A date is the end of
+    that day (UTC), or the time given; a time not yet passed is now."""
+    day = st.session_state.get(KNOWN_AT_DAY)
+    if not isinstance(day, date):
+        return None
+    when = st.session_state.get(KNOWN_AT_TIME)
+    at = as_known_at(datetime.combine(day, when, tzinfo=UTC) if isinstance(when, time) else day)
+    return at if at < datetime.now(UTC) else None
+
+
+def known_at_control() -> None:
+    """The "As known at" control (drawn in the sidebar, under meeting mode, while a case is open): empty is now,
+    the current picture."""
+    day = st.date_input(
+        "As known at (empty: now)",
+        value=None,
+        min_value=EARLIEST_KNOWN_AT,
+        max_value=date.today(),
+        format="DD/MM/YYYY",
+        key=KNOWN_AT_DAY,
+        help="The case as Jigsaw knew it then: only what it had learnt by then, in the versions current then, "
+        "with the person matches in force then. A date means the end of that day (UTC).",
+    )
+    if day is None:
+        return
+    st.time_input("Time (UTC; empty: the end of the day)", value=None, key=KNOWN_AT_TIME)
+    st.button("Back to now", key="known_at_now", on_click=_back_to_now)
+    if chosen_known_at() is None:
+        st.caption("That time has not passed yet: the case shows the current picture.")
+
+
+def _window(person_id: str, today: date, at: datetime | None) -> tuple[date, date]:
     first, _ = services.fact_span(services.database(), person_id)
     lo = today - timedelta(days=365)
     if first and first < lo:
@@ -71,7 +129,8 @@ def _window(person_id: str, child: Mapping[str, Any] | None, today: date) -> tup
         max_value=today,
         value=(lo, today),
         format="DD/MM/YYYY",
-        key=f"window_{person_id}",
+        # the window ends on the day the picture is as known at: a new time starts a new window
+        key=f"window_{person_id}" + (f"_{at:%Y%m%dT%H%M}" if at else ""),
     )
     start, end = value
     return start, end
@@ -79,10 +138,15 @@ def _window(person_id: str, child: Mapping[str, Any] | None, today: date) -> tup
 
 def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
     meeting = bool(st.session_state.get("meeting"))
-    if not _record_view(session, purpose, person_id, meeting):
+    at = chosen_known_at()
+    if not _record_view(session, purpose, person_id, meeting, at):
         return
-    today = date.today()
+    # ages and recency as at the day the picture is as known at (as `jigsaw case --as-known-at` does)
+    today = at.date() if at else date.today()
     db = services.database()
+    banner = known_at_banner(at)
+    if banner:
+        st.warning(banner)
     if meeting:
         st.markdown(
             '<div class="jigsaw-banner"><b>MEETING MODE · OFFICIAL-SENSITIVE</b><br>'
@@ -92,12 +156,21 @@ def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
             "area, opinion marked.</div>",
             unsafe_allow_html=True,
         )
-    start, end = _window(person_id, None, today)
-    pic = services.case_picture(db, person_id, start, end, today)
-    if pic is None:
-        st.error("No child with this id.")
+    start, end = _window(person_id, today, at)
+    try:
+        pic = services.case_picture(db, person_id, start, end, today, at)
+        panels = services.case_panels(db, person_id, start, end, today, at) if pic is not None else None
+    except TooMuchToRewind as exc:
+        st.error(str(exc))
         return
-    panels = services.case_panels(db, person_id, start, end, today)
+    if pic is None or panels is None:
+        st.error(
+            f"Jigsaw did not know this child as at {at:%d/%m/%Y %H:%M} UTC. Choose a later time, or clear "
+            '"As known at" for the current picture.'
+            if at
+            else "No child with this id."
+        )
+        return
     gov = services.governance()
     visible = gov.redact(session, pic["facts"])
     visible_keys = {f["fact_key"] for f in visible}
@@ -132,11 +205,11 @@ def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
         if f.get("restricted") and not f.get("summary"):
             f["summary"] = f.get("restricted_note")
 
-    _header(child, meeting, start, end)
+    _header(child, meeting, start, end, at)
     left, right = st.columns([3, 2])
     with left:
         _graph_panel(child, people, pic["links"], facts, involvement, hidden_ids, meeting,
-                     (session, purpose, start, end))  # fmt: skip
+                     (session, purpose, start, end, today, at))  # fmt: skip
     with right:
         _risk_panel(panels["risk"], visible_keys, restricted, facts, meeting)
     _chronology_panel(facts, meeting, person_id)
@@ -146,15 +219,19 @@ def page(session: Session, purpose: AccessPurpose, person_id: str) -> None:
     with c2:
         _linked_panel(linked, meeting)
     _views_panel([f for f in facts if f.get("fact_type") == "voice_of_child"], meeting)
+    _alerts_panel(_visible_alerts(session, pic.get("alerts") or []), meeting, at)
+    if not meeting:
+        _changes_panel(session, purpose, person_id, at)
     _export_panel(
-        session, purpose, analyst_child, analyst_people, extra, visible, panels["risk"], start, end, person_id
-    )
+        session, purpose, analyst_child, analyst_people, extra, visible, panels["risk"], start, end, person_id,
+        at,
+    )  # fmt: skip
     if meeting:
         # the last element of the meeting page: until it is drawn the shared screen shows nothing (ui._STYLE)
         st.markdown('<div class="jigsaw-meeting-ready"></div>', unsafe_allow_html=True)
 
 
-def _header(child: Mapping[str, Any], meeting: bool, start: date, end: date) -> None:
+def _header(child: Mapping[str, Any], meeting: bool, start: date, end: date, at: datetime | None) -> None:
     st.title(_name(child))
     bits = []
     if child.get("kind") == "unborn":
@@ -173,7 +250,10 @@ def _header(child: Mapping[str, Any], meeting: bool, start: date, end: date) -> 
                ("la_child_id", "LA id"), ("pnc_id", "PNC")) if child.get(k)]  # fmt: skip
         if ids:
             st.caption(" · ".join(ids))
-    st.caption(f"Window {start:%d/%m/%Y} to {end:%d/%m/%Y}")
+    st.caption(
+        f"Window {start:%d/%m/%Y} to {end:%d/%m/%Y} · "
+        + (f"as known at {at:%d/%m/%Y %H:%M} UTC" if at else "as known now")
+    )
 
 
 @st.fragment
@@ -185,7 +265,7 @@ def _graph_panel(
     involvement: dict[str, list[dict[str, Any]]],
     hidden_ids: set[str],
     meeting: bool,
-    context: tuple[Session, AccessPurpose, date, date],
+    context: tuple[Session, AccessPurpose, date, date, date, datetime | None],
 ) -> None:
     st.subheader("The picture")
     expanded_key = f"expanded_{child['person_id']}"
@@ -238,29 +318,34 @@ def _with_expansions(
     people: list[dict[str, Any]],
     links: list[dict[str, Any]],
     expanded: list[str],
-    context: tuple[Session, AccessPurpose, date, date],
+    context: tuple[Session, AccessPurpose, date, date, date, datetime | None],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The picture with the people around each expanded person added (each expansion audited as a view of
-    that person, for the case's purpose)."""
+    that person, for the case's purpose, as known at the case's time)."""
     if not expanded:
         return people, links
-    session, purpose, start, end = context
+    session, purpose, start, end, today, at = context
     people, links = list(people), list(links)
     shown = {child["person_id"], *(p["person_id"] for p in people)}
     done: set[str] = st.session_state.setdefault("audited_views", set())
     for pid in expanded:
-        key = f"{pid}|{purpose.gateway}|{purpose.purpose}|expand"
+        key = f"{pid}|{purpose.gateway}|{purpose.purpose}|expand|{_stamp(at)}"
         if key not in done:
             try:
                 services.governance().record(
                     session, "case_view", person_id=pid, purpose=purpose,
-                    details={"mode": "expand", "from_case": child["person_id"]},
+                    details={"mode": "expand", "from_case": child["person_id"], "as_known_at": _stamp(at)},
                 )  # fmt: skip
             except GovernanceError as exc:
                 st.error(f"Expanding could not be recorded, so it is not shown: {exc}")
                 return people, links
             done.add(key)
-        for other in services.person_circle(services.database(), pid, start, end, date.today()):
+        try:
+            circle = services.person_circle(services.database(), pid, start, end, today, at)
+        except TooMuchToRewind as exc:
+            st.error(str(exc))
+            return people, links
+        for other in circle:
             if other["person_id"] not in shown:
                 people.append(other)
                 shown.add(other["person_id"])
@@ -441,6 +526,172 @@ def _views_panel(views: list[dict[str, Any]], meeting: bool) -> None:
         st.write(v.get("summary") or "")
 
 
+def _visible_alerts(session: Session, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The child's alerts as the role may see them: an alert whose evidence the role sees only in summary (or not
+    at all) shows no summary, so that the summary does not leak what the evidence holds."""
+    gov = services.governance()
+    out = []
+    for alert in alerts:
+        seen = gov.redact(session, alert["evidence"])
+        hidden = len(seen) < len(alert["evidence"]) or any(e.get("restricted") for e in seen)
+        out.append({**alert, "summary": "(restricted)" if hidden else alert.get("summary")})
+    return out
+
+
+@st.fragment
+def _alerts_panel(alerts: list[dict[str, Any]], meeting: bool, at: datetime | None) -> None:
+    st.subheader("Alerts")
+    if not alerts:
+        st.write("No alerts about this child" + (" then." if at else "."))
+        return
+    if at:
+        st.caption("Each alert with the status it had then.")
+    rows = [
+        {
+            "raised": str(a.get("raised_at") or "")[:10],
+            "pattern": a.get("pattern"),
+            "status": a["status"] + ("" if a.get("active") else " (no longer seen)"),
+            "summary": a.get("summary") or "",
+            "decided by": a.get("status_by") or "",
+            "evidence": len(a["evidence"]),
+        }
+        for a in alerts
+    ]
+    frame = pd.DataFrame(rows)
+    if meeting:
+        st.table(frame[["raised", "pattern", "status"]])
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _when(value: Any) -> str:
+    """ISO time text as "2026-03-10 09:00"."""
+    return str(value or "")[:16].replace("T", " ")
+
+
+def _what(side: Mapping[str, Any] | None) -> str:
+    if not side:
+        return ""
+    if side.get("restricted"):
+        return f"{side.get('fact_type')} ({side.get('restricted_note')})"
+    return str(side.get("summary") or side.get("fact_type") or "")
+
+
+def _fields(change: Mapping[str, Any], side: Mapping[str, Any]) -> str:
+    """The fields a correction changed, as the role may see them: of a fact seen only in summary, only the
+    fields the summary keeps."""
+    fields = [str(f) for f in change.get("fields") or []]
+    if not side.get("restricted"):
+        return ", ".join(fields)
+    shown = [f for f in fields if f in side]
+    return ", ".join(shown + (["(restricted fields)"] if len(shown) < len(fields) else []))
+
+
+def change_rows(
+    changes: list[dict[str, Any]], redact_facts: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
+    """The "what changed" table and its counts by agency (``queries.changes.changes_dict(...)["changes"]`` as
+    plain data), with both versions of each fact redacted as the case page redacts facts (``redact_facts``:
+    Governance.redact for the session); a change whose both versions the role may not see is not shown at all,
+    nor counted."""
+    visible = [c for c in redact(changes, redact_facts) if c.get("before") or c.get("after")]
+    rows = []
+    for c in visible:
+        side = c.get("after") or c.get("before") or {}
+        rows.append(
+            {
+                "learnt": _when(c.get("learnt_at")),
+                "agency": side.get("agency"),
+                "change": c["kind"],
+                "date": c.get("occurred_on") or "",
+                "what": _what(side),
+                "was": _what(c.get("before")) if c["kind"] == "corrected" else "",
+                "fields changed": _fields(c, side),
+                "source": side.get("source_record_id") or "",
+            }
+        )
+    return rows, by_agency(visible)
+
+
+def _risk_then(score: Any, level: Any) -> str:
+    return "not known then" if score is None else f"{score:.2f} (level {level})"
+
+
+@st.fragment
+def _changes_panel(session: Session, purpose: AccessPurpose, person_id: str, at: datetime | None) -> None:
+    """What changed in the child's picture between two times (``queries.changes``): each fact added, corrected
+    or withdrawn, in the order Jigsaw learnt it, by agency, redacted for the role like the rest of the page."""
+    st.subheader("What changed")
+    st.caption(
+        "Facts added, corrected or withdrawn between the picture as known at one time and as known at another, "
+        "in the order Jigsaw learnt them, with the agency and when Jigsaw learnt each: who knew what, and when."
+    )
+    today = date.today()
+    with st.form(f"changes_form_{person_id}"):
+        c1, c2 = st.columns(2)
+        since_day = c1.date_input(
+            "Since (as known at the end of)",
+            value=at.date() if at else today - timedelta(days=90),
+            min_value=EARLIEST_KNOWN_AT,
+            max_value=today,
+            format="DD/MM/YYYY",
+            key=f"changes_since_{person_id}",
+        )
+        until_day = c2.date_input(
+            "Until (as known at the end of; empty: now)",
+            value=None,
+            min_value=EARLIEST_KNOWN_AT,
+            max_value=today,
+            format="DD/MM/YYYY",
+            key=f"changes_until_{person_id}",
+        )
+        submitted = st.form_submit_button("Show what changed")
+    asked_key = f"changes_asked_{person_id}"
+    if submitted:
+        st.session_state[asked_key] = (since_day, until_day)
+    asked = st.session_state.get(asked_key)
+    if not asked or asked[0] is None:
+        return
+    since = as_known_at(asked[0])
+    until = as_known_at(asked[1]) if asked[1] is not None else None
+    if until is not None and until >= datetime.now(UTC):
+        until = None  # a time not yet passed is now
+    if until is not None and until <= since:
+        st.error('"Until" must be after "Since".')
+        return
+    details = {"mode": "changes", "since": since.isoformat(), "until": _stamp(until)}
+    if not ui.audit_once(session, "case_view", purpose, details, person_id=person_id):
+        return
+    try:
+        report = services.case_changes(services.database(), person_id, since, until, today)
+    except TooMuchToRewind as exc:
+        st.error(str(exc))
+        return
+    if report is None:
+        st.info("Jigsaw knew no child with this id at either time.")
+        return
+    gov = services.governance()
+    rows, counts = change_rows(report["changes"], lambda facts: gov.redact(session, facts))
+    risk = report["risk"]
+    st.markdown(
+        f"Between **{since:%d/%m/%Y %H:%M} UTC** and **"
+        + (f"{until:%d/%m/%Y %H:%M} UTC" if until else "now")
+        + f"** (facts dated {report['window'][0]} to {report['window'][1]}). Cumulative risk: "
+        f"{_risk_then(risk['before'], risk['level_before'])} → {_risk_then(risk['after'], risk['level_after'])}."
+    )
+    if not rows:
+        st.write("Nothing you may see changed between these times.")
+        return
+    st.dataframe(
+        pd.DataFrame([{"agency": agency, **n} for agency, n in counts.items()]),
+        hide_index=True,
+        width="stretch",
+        key=f"changes_by_agency_{person_id}",
+    )
+    st.caption(f"{len(rows)} changes, in the order Jigsaw learnt them (a withdrawn fact has no time learnt).")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"changes_table_{person_id}")
+
+
 def _pdf_risk(risk: Mapping[str, Any], facts: list[dict[str, Any]]) -> dict[str, Any]:
     """The risk panel for the briefing: only contributions whose fact the role may see, without free text."""
     markers = {f.get("fact_key"): f.get("marker") for f in facts}
@@ -472,16 +723,18 @@ def _export_panel(
     start: date,
     end: date,
     person_id: str,
+    at: datetime | None,
 ) -> None:
     st.subheader("Briefing for the strategy meeting")
     if not ui.allowed("export"):
         st.caption(f"The {session.role} role may not export.")
         return
     st.caption(
-        "The PDF shows what meeting mode shows, stamped OFFICIAL-SENSITIVE with you, the purpose and gateway."
+        "The PDF shows what meeting mode shows, stamped OFFICIAL-SENSITIVE with you, the purpose and gateway"
+        + (f", and as known at {at:%d/%m/%Y %H:%M} UTC on every page." if at else ", as known now.")
     )
     if st.button("Prepare PDF briefing", key="prepare_pdf"):
-        today = date.today()
+        today = at.date() if at else date.today()
         linked_ids = {p["person_id"] for p in people}
         mv = meeting_view(person_id, [child, *people, *extra], facts, today)
         by_id = {p.get("person_id"): p for p in mv.people}
@@ -499,6 +752,7 @@ def _export_panel(
                     "facts": len(mv.facts),
                     "people": len(linked_ids),
                     "window": [start.isoformat(), end.isoformat()],
+                    "as_known_at": _stamp(at),
                 },  # fmt: skip
             )
         except GovernanceError as exc:
@@ -511,20 +765,25 @@ def _export_panel(
             purpose=purpose.purpose,
             gateway=purpose.gateway_label,
             window=f"{start:%d/%m/%Y} to {end:%d/%m/%Y}",
+            as_known_at=at,
         )
         png = picture_png(reduced_people, graphview.person_caption(reduced_child), person_id)
         st.session_state["pdf"] = {
             "case": person_id,
+            "at": at,
             "bytes": briefing_pdf(
                 stamp, reduced_child, reduced_people, mv.facts, _pdf_risk(risk, mv.facts), png
             ),
         }
     pdf = st.session_state.get("pdf")
-    if pdf and pdf["case"] == person_id:
+    # a briefing prepared for another time is not offered for this one
+    if pdf and pdf["case"] == person_id and pdf.get("at") == at:
         st.download_button(
             "Download the PDF briefing",
             data=pdf["bytes"],
-            file_name=f"jigsaw-briefing-{date.today():%Y%m%d}.pdf",
+            file_name=f"jigsaw-briefing-{date.today():%Y%m%d}"
+            + (f"-as-known-at-{at:%Y%m%d}" if at else "")
+            + ".pdf",
             mime="application/pdf",
             key="download_pdf",
         )
