@@ -7,6 +7,7 @@ import typer
 from app.commands.app import app_command
 from app.commands.audit import audit_app
 from app.commands.bench import bench_command
+from app.commands.bench_case_page import bench_case_page_command
 from app.commands.bench_ingest import bench_ingest_command
 from app.commands.bench_known_at import bench_known_at_command
 from app.commands.case import case_command
@@ -30,6 +31,7 @@ cli.command("ingest")(ingest_command)
 cli.command("bench-ingest")(bench_ingest_command)
 cli.command("bench")(bench_command)
 cli.command("bench-known-at")(bench_known_at_command)
+cli.command("bench-case-page")(bench_case_page_command)
 cli.add_typer(users_app, name="users")
 cli.add_typer(audit_app, name="audit")
 cli.command("up")(up_command)

@@ -201,3 +201,19 @@ def test_analyst_journey_in_a_real_browser(app_url: tuple[str, Governance], tmp_
         "meeting",
     ]
     assert CHILD in {e.person_id for e in gov.audit.entries() if e.action == "export"}
+
+
+def test_the_case_page_benchmark_times_a_real_browser(
+    app_url: tuple[str, Governance], tmp_path: Path
+) -> None:
+    """`jigsaw bench-case-page`'s timing, on the test case: the case page opened cold then warm."""
+    from app.benchmark.browser import time_case_pages
+
+    url, _ = app_url
+    figures = time_case_pages(
+        url, "sam", PASSWORD, [(CHILD, "9434765919")], CHROMIUM, shots=tmp_path / "shots"
+    )
+    assert figures["failed"] == []
+    assert figures["cold"]["n"] == figures["warm"]["n"] == 1
+    assert 0 < figures["warm"]["p50_ms"] and 0 < figures["cold"]["p50_ms"]
+    _not_blank(tmp_path / "shots" / "case-page.png")
