@@ -17,6 +17,7 @@ transaction, with a clear message, rather than exhaust the server's memory.
 from __future__ import annotations
 
 import json
+import time as clock
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ingest.resolution.persons import person_properties
 from queries import catalog
 
 DEFAULT_MAX_CHANGES = 500_000
+REWIND_ATTEMPTS = 3
 
 
 class TooMuchToRewind(RuntimeError):
@@ -158,9 +160,22 @@ def known_at(
     if not isinstance(driver, neo4j.Driver):
         raise TypeError("the graph as known at a past time needs a driver (it opens its own transaction)")
     with driver.session(database=database, **catalog.QUIET) as session:
-        tx = session.begin_transaction()
+        for attempt in range(REWIND_ATTEMPTS):
+            tx = session.begin_transaction()
+            try:
+                done = rewind(tx, database, at, max_changes)
+                break
+            except neo4j.exceptions.TransientError:
+                # two views of the past putting back the same nodes at once, or an ingest writing them: the
+                # server ends one transaction (a deadlock or a lock wait); put back again, a moment later
+                tx.rollback()
+                if attempt == REWIND_ATTEMPTS - 1:
+                    raise
+                clock.sleep(0.2 * (attempt + 1))
+            except BaseException:
+                tx.rollback()
+                raise
         try:
-            done = rewind(tx, database, at, max_changes)
             yield tx, done
         finally:
             tx.rollback()

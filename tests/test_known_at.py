@@ -386,3 +386,24 @@ def test_jigsaw_patterns_run_as_known_at_reports_and_writes_no_alerts(
     assert sum(p["findings"] for p in report["patterns"].values()) > 0
     alerts = history.execute_query("MATCH (a:Alert) RETURN count(a) AS n", database_=neo4j_settings.database)
     assert alerts.records[0]["n"] == 0
+
+
+def test_putting_back_is_tried_again_when_the_server_ends_it_for_a_lock(
+    history: neo4j.Driver, neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, calls = known_at.rewind, []
+
+    def deadlocked_once(
+        tx: neo4j.Transaction, database: str, at: datetime, max_changes: int
+    ) -> known_at.Rewind:
+        calls.append(at)
+        if len(calls) == 1:
+            raise neo4j.exceptions.TransientError(
+                "ForsetiClient can't acquire ExclusiveLock: deadlock detected"
+            )
+        return real(tx, database, at, max_changes)
+
+    monkeypatch.setattr(known_at, "rewind", deadlocked_once)
+    with known_at.known_at(history, neo4j_settings.database, known_at.as_known_at("2025-09-01")) as (_, done):
+        assert done is not None and done.changes > 0
+    assert len(calls) == 2
