@@ -153,7 +153,7 @@ def _open_case(page: Any, person_id: str, nhs: str) -> float:
     # the sidebar's "Go to": Streamlit hides the radio input itself, so its label is what takes the click
     page.locator("[data-testid=stSidebar]").get_by_text("Find a child", exact=True).first.click()
     page.get_by_label("Name, date of birth").fill(nhs)
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search", exact=True).first.click()
     # this child's own "Open" (the key names the person): the previous search's results may still be shown
     opener = page.locator(f".st-key-open_{person_id} button")
     opener.wait_for()
