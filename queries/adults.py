@@ -9,7 +9,7 @@ carers. Hidden adults are ranked by their history, weighed with the ``adult_hist
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +21,6 @@ from queries.model import CARER_RELATIONS, CirclePerson, Fact, Link, Window, fac
 from queries.risk import decay
 from queries.settings import Indicator, PatternConfig, RiskConfig, load_pattern_config, load_risk_config
 
-EARLIEST = date(1900, 1, 1)
 # relations that make an adult "around the child" for the hidden-adults question
 AROUND_RELATIONS = frozenset(
     {
@@ -109,13 +108,13 @@ def histories(
     ids = sorted(set(person_ids))
     if not ids:
         return {}
-    people = [
-        {"key": pid, "person_id": pid, "relation": "self", "from": EARLIEST, "to": reference_date}
-        for pid in ids
-    ]
-    rows = catalog.read(driver, database, "find_facts_about_people", {"people": people, "places": []})
+    params = {
+        "person_ids": ids,
+        "history_types": history_fact_types(config),
+        "reference_date": reference_date,
+    }
     facts: dict[str, list[Fact]] = {pid: [] for pid in ids}
-    for row in rows:
+    for row in catalog.read(driver, database, "find_adult_history_facts", params):
         facts[row["key"]].append(fact_from_row(row["fact"], row["labels"], row["involvements"]))
     return {pid: score_history(pid, facts[pid], reference_date, config) for pid in ids}
 
@@ -185,6 +184,72 @@ def children_around(
     return out
 
 
+class AdultReader:
+    """Adults' histories, the children around them and those children's homes, each read once and kept: the
+    adult sweeps (hidden adults, adults around several households) ask about the same adults, and a history
+    costs a read of every history fact of the adult. One reader per sweep (the graph does not change within
+    one); ``batch_size`` bounds each read."""
+
+    def __init__(
+        self,
+        driver: catalog.Reader,
+        database: str,
+        reference_date: date,
+        config: RiskConfig | None = None,
+        batch_size: int = 2000,
+    ) -> None:
+        self.driver = driver
+        self.database = database
+        self.reference_date = reference_date
+        self.config = config or load_risk_config()
+        self.batch_size = batch_size
+        self._candidates: list[str] | None = None
+        self._histories: dict[str, AdultHistory] = {}
+        self._around: dict[tuple[str, Window], dict[str, list[ChildLink]]] = {}
+        self._homes: dict[tuple[str, Window], list[people_q.Residence]] = {}
+
+    def candidates(self) -> list[str]:
+        """Adults with any history fact (adults_with_history), in person id order."""
+        if self._candidates is None:
+            self._candidates = adults_with_history(
+                self.driver, self.database, self.reference_date, self.config
+            )
+        return self._candidates
+
+    def histories(self, person_ids: Sequence[str]) -> dict[str, AdultHistory]:
+        missing = sorted({p for p in person_ids if p not in self._histories})
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            self._histories.update(
+                histories(self.driver, self.database, batch, self.reference_date, self.config)
+            )
+        return {p: self._histories[p] for p in person_ids}
+
+    def children_around(
+        self, adult_ids: Sequence[str], window: Window
+    ) -> dict[str, dict[str, list[ChildLink]]]:
+        """adult id -> child id -> links, as children_around."""
+        missing = [a for a in dict.fromkeys(adult_ids) if (a, window) not in self._around]
+        step = max(1, self.batch_size // 4)  # an adult brings several children, each with its links
+        for start in range(0, len(missing), step):
+            batch = missing[start : start + step]
+            found = children_around(
+                self.driver, self.database, {a: window for a in batch}, self.reference_date
+            )
+            self._around.update({(a, window): children for a, children in found.items()})
+        return {a: self._around[(a, window)] for a in adult_ids}
+
+    def residences(self, child_ids: Sequence[str], window: Window) -> dict[str, list[people_q.Residence]]:
+        """child id -> where the child lived in the window, as people.residences."""
+        missing = [c for c in dict.fromkeys(child_ids) if (c, window) not in self._homes]
+        for start in range(0, len(missing), self.batch_size):
+            found = people_q.residences(
+                self.driver, self.database, {c: window for c in missing[start : start + self.batch_size]}
+            )
+            self._homes.update({(c, window): homes for c, homes in found.items()})
+        return {c: self._homes[(c, window)] for c in child_ids}
+
+
 @dataclass(frozen=True)
 class HiddenAdult:
     """An adult around the child, the agencies that know him, and those whose records of the child miss him."""
@@ -220,9 +285,13 @@ def hidden_adults_for(
     risk_config: RiskConfig | None = None,
     pattern_config: PatternConfig | None = None,
     circles: dict[str, dict[str, CirclePerson]] | None = None,
+    only: Collection[str] | None = None,
+    reader: AdultReader | None = None,
 ) -> dict[str, list[HiddenAdult]]:
     """For each child: every adult around the child with who knows him and whose records of the child miss him,
-    hidden ones first, then by history points. ``hidden`` follows patterns.yaml's hidden_adult settings."""
+    hidden ones first, then by history points. ``hidden`` follows patterns.yaml's hidden_adult settings.
+    ``only`` keeps the adults among these person ids (a sweep asks only about adults with enough history);
+    ``reader`` supplies histories already read."""
     risk_config = risk_config or load_risk_config()
     pattern_config = pattern_config or load_pattern_config()
     absent_from = tuple(pattern_config.get("hidden_adult", "absent_from"))
@@ -238,7 +307,11 @@ def hidden_adults_for(
     pairs: list[dict[str, Any]] = []
     candidates: dict[str, list[CirclePerson]] = {}
     for child_id, circle in circles.items():
-        around = [p for p in circle.values() if p.is_adult and set(p.relations) & AROUND_RELATIONS]
+        around = [
+            p
+            for p in circle.values()
+            if p.is_adult and set(p.relations) & AROUND_RELATIONS and (only is None or p.person_id in only)
+        ]
         candidates[child_id] = around
         pairs += [
             {
@@ -258,7 +331,12 @@ def hidden_adults_for(
         )
     }
     reference = max((w.reference_date for w in windows.values()), default=date.today())
-    history = histories(driver, database, [p["person_id"] for p in pairs], reference, risk_config)
+    adult_ids = [p["person_id"] for p in pairs]
+    history = (
+        reader.histories(adult_ids)
+        if reader is not None and reader.reference_date == reference and reader.config is risk_config
+        else histories(driver, database, adult_ids, reference, risk_config)
+    )
     out: dict[str, list[HiddenAdult]] = {}
     for child_id, around in candidates.items():
         watch = unborn_absent if child_id in unborn else absent_from

@@ -156,22 +156,26 @@ def central_adults(
     min_households: int = 2,
     risk_config: RiskConfig | None = None,
     batch_size: int = 500,
+    reader: adults_q.AdultReader | None = None,
 ) -> list[CentralAdult]:
     """Adults with a history of at least ``min_history_points`` around children in ``min_households`` or more
-    households, most households first."""
-    risk_config = risk_config or load_risk_config()
+    households, most households first. ``reader`` shares what other adult questions of a sweep already read."""
+    if reader is None:
+        reader = adults_q.AdultReader(driver, database, reference_date, risk_config, batch_size)
+    elif reader.reference_date != reference_date:
+        raise ValueError(f"the reader is as at {reader.reference_date}, not {reference_date}")
     window = Window.years_to(reference_date, window_years)
-    candidates = adults_q.adults_with_history(driver, database, reference_date, risk_config)
+    candidates = reader.candidates()
     out: list[CentralAdult] = []
     for start in range(0, len(candidates), batch_size):
         batch = candidates[start : start + batch_size]
-        history = adults_q.histories(driver, database, batch, reference_date, risk_config)
+        history = reader.histories(batch)
         risky = [a for a in batch if history[a].points >= min_history_points]
         if not risky:
             continue
-        around = adults_q.children_around(driver, database, {a: window for a in risky}, reference_date)
+        around = reader.children_around(risky, window)
         child_ids = sorted({c for children in around.values() for c in children})
-        homes = people_q.residences(driver, database, {c: window for c in child_ids}) if child_ids else {}
+        homes = reader.residences(child_ids, window)
         for adult_id in risky:
             children = around[adult_id]
             households: dict[str, list[str]] = defaultdict(list)

@@ -37,7 +37,6 @@ from queries import alerts as alerts_q
 from queries import catalog
 from queries import known_at as known_at_q
 from queries import linked as linked_q
-from queries import people as people_q
 from queries import risk as risk_q
 from queries.alerts import Finding
 from queries.model import Fact, Window, fact_from_row
@@ -56,6 +55,16 @@ class Sweep:
     config: PatternConfig
     risk_config: RiskConfig
     _facts: dict[str, Fact] = field(default_factory=dict)
+    _adults: adults_q.AdultReader | None = None
+
+    @property
+    def adults(self) -> adults_q.AdultReader:
+        """Adults' histories and the children around them, read once for every adult pattern of the sweep."""
+        if self._adults is None:
+            self._adults = adults_q.AdultReader(
+                self.driver, self.database, self.reference_date, self.risk_config
+            )
+        return self._adults
 
     def p(self, pattern: str, key: str) -> Any:
         return self.config.get(pattern, key)
@@ -518,74 +527,62 @@ def hidden_adult(s: Sweep) -> list[Finding]:
     min_points = float(s.p(name, "min_history_points"))
     alert_on = set(s.p(name, "alert_relations"))
     window = Window.years_to(s.reference_date, int(s.p(name, "window_years")))
-    candidates = adults_q.adults_with_history(s.driver, s.database, s.reference_date, s.risk_config)
-    history = adults_q.histories(s.driver, s.database, candidates, s.reference_date, s.risk_config)
+    candidates = s.adults.candidates()
+    history = s.adults.histories(candidates)
     risky = [a for a in candidates if history[a].points >= min_points]
-    children: set[str] = set()
-    for start in range(0, len(risky), 500):
-        around = adults_q.children_around(
-            s.driver, s.database, {a: window for a in risky[start : start + 500]}, s.reference_date
-        )
-        children.update(c for found in around.values() for c in found)
+    around = s.adults.children_around(risky, window)
+    ordered = sorted({c for found in around.values() for c in found})
     findings = []
-    ordered = sorted(children)
     for start in range(0, len(ordered), 300):
         windows = {c: window for c in ordered[start : start + 300]}
-        found = adults_q.hidden_adults_for(s.driver, s.database, windows, s.risk_config, s.config)
-        s.facts(
-            [
-                i.fact.fact_key
-                for adults in found.values()
-                for a in adults
-                if a.hidden
-                for i in a.history.items
-            ]
-            + [k for adults in found.values() for a in adults if a.hidden for k in a.link_facts()]
+        # only adults with enough history can raise the alert: the others are not asked about
+        found = adults_q.hidden_adults_for(
+            s.driver, s.database, windows, s.risk_config, s.config, only=set(risky), reader=s.adults
         )
-        for child_id, adults in found.items():
-            for adult in adults:
-                if (
-                    not adult.hidden
-                    or adult.history.points < min_points
-                    or not set(adult.relations) & alert_on
-                ):
-                    continue
-                keys = [i.fact.fact_key for i in adult.history.items] + adult.link_facts()
-                evidence = s.evidence(keys)
-                relations = ", ".join(sorted(adult.relations))
-                record_keys = [x.record_key for links in adult.relations.values() for x in links]
-                record_keys += _child_records(evidence, adult.person_id)
-                findings.append(
-                    Finding(
-                        pattern=name,
-                        person_id=child_id,
-                        anchor=adult.person_id,
-                        summary=f"{adult.display_name or adult.person_id} ({relations}) is known to "
-                        f"{', '.join(adult.known_to)} with a history ({', '.join(adult.history.labels)}; "
-                        f"{adult.history.points:.1f} points) but is absent from {' and '.join(adult.absent_from)} "
-                        "records of the child and the child's carers",
-                        evidence=evidence,
-                        people=(
-                            _person(child_id, "child", _child_records(evidence, child_id)),
-                            _person(adult.person_id, relations, record_keys),
-                        ),
-                        links=tuple(
-                            {
-                                "relation": rel,
-                                "link_key": x.link_key,
-                                **{k: v for k, v in vars(x).items() if v is not None},
-                            }
-                            for rel, links in sorted(adult.relations.items())
-                            for x in links
-                        ),
-                        detail={
-                            "known_to": list(adult.known_to),
-                            "seen_by": list(adult.seen_by),
-                            "absent_from": list(adult.absent_from),
-                            "history_points": adult.history.points,
-                        },
-                    )
+        alerted = [
+            (child_id, adult)
+            for child_id, adults in found.items()
+            for adult in adults
+            if adult.hidden and adult.history.points >= min_points and set(adult.relations) & alert_on
+        ]
+        s.facts([k for _c, a in alerted for k in [i.fact.fact_key for i in a.history.items] + a.link_facts()])
+        for child_id, adult in alerted:
+            keys = [i.fact.fact_key for i in adult.history.items] + adult.link_facts()
+            evidence = s.evidence(keys)
+            relations = ", ".join(sorted(adult.relations))
+            record_keys = [x.record_key for links in adult.relations.values() for x in links]
+            record_keys += _child_records(evidence, adult.person_id)
+            findings.append(
+                Finding(
+                    pattern=name,
+                    person_id=child_id,
+                    anchor=adult.person_id,
+                    summary=f"{adult.display_name or adult.person_id} ({relations}) is known to "
+                    f"{', '.join(adult.known_to)} with a history ({', '.join(adult.history.labels)}; "
+                    f"{adult.history.points:.1f} points) but is absent from {' and '.join(adult.absent_from)} "
+                    "records of the child and the child's carers",
+                    evidence=evidence,
+                    people=(
+                        _person(child_id, "child", _child_records(evidence, child_id)),
+                        _person(adult.person_id, relations, record_keys),
+                    ),
+                    links=tuple(
+                        {
+                            "relation": rel,
+                            "link_key": x.link_key,
+                            **{k: v for k, v in vars(x).items() if v is not None},
+                        }
+                        for rel, links in sorted(adult.relations.items())
+                        for x in links
+                    ),
+                    detail={
+                        "known_to": list(adult.known_to),
+                        "seen_by": list(adult.seen_by),
+                        "absent_from": list(adult.absent_from),
+                        "history_points": adult.history.points,
+                    },
                 )
+            )
     return findings
 
 
@@ -599,6 +596,7 @@ def risky_adult_linked_children(s: Sweep) -> list[Finding]:
         float(s.p(name, "min_history_points")),
         int(s.p(name, "min_households")),
         s.risk_config,
+        reader=s.adults,
     )
     s.facts(
         [i.fact.fact_key for a in adults for i in a.history.items]
@@ -708,63 +706,62 @@ def adult_around_households(s: Sweep) -> list[Finding]:
     )
     s.prefetch(rows)
     candidates = [r["person_id"] for r in rows]
-    findings = []
-    for start in range(0, len(candidates), 300):
-        batch = candidates[start : start + 300]
-        around = adults_q.children_around(s.driver, s.database, {a: window for a in batch}, s.reference_date)
-        child_ids = sorted({c for children in around.values() for c in children})
-        homes = people_q.residences(s.driver, s.database, {c: window for c in child_ids}) if child_ids else {}
-        history = adults_q.histories(s.driver, s.database, batch, s.reference_date, s.risk_config)
-        s.facts(
-            [i.fact.fact_key for h in history.values() for i in h.items]
-            + [
-                x.fact_key
-                for children in around.values()
-                for links in children.values()
+    around = s.adults.children_around(candidates, window)
+    homes = s.adults.residences(sorted({c for children in around.values() for c in children}), window)
+    qualified: list[tuple[str, dict[str, list[adults_q.ChildLink]], dict[str, list[str]]]] = []
+    for adult_id in candidates:
+        # the children he is around other than as family (a father of children in three homes is not this)
+        outside = {
+            c: links
+            for c, links in around[adult_id].items()
+            if not any(
+                (x.kind in ("related_to", "fact_role") and x.type in FAMILY_TYPES)
+                or x.kind in ("carer_related_to", "carer_fact_role")
                 for x in links
-                if x.fact_key
-            ]
-        )
-        for adult_id in batch:
-            # the children he is around other than as family (a father of children in three homes is not this)
-            outside = {
-                c: links
-                for c, links in around[adult_id].items()
-                if not any(
-                    (x.kind in ("related_to", "fact_role") and x.type in FAMILY_TYPES)
-                    or x.kind in ("carer_related_to", "carer_fact_role")
-                    for x in links
+            )
+        }
+        households: dict[str, list[str]] = {}
+        for c in sorted(outside):
+            households.setdefault(linked_q.household_of(homes.get(c, []), c), []).append(c)
+        if len(households) >= min_households:
+            qualified.append((adult_id, outside, households))
+    history = s.adults.histories([a for a, _o, _h in qualified])
+    s.facts(
+        [i.fact.fact_key for h in history.values() for i in h.items]
+        + [
+            x.fact_key
+            for _a, outside, _h in qualified
+            for links in outside.values()
+            for x in links
+            if x.fact_key
+        ]
+    )
+    findings = []
+    for adult_id, outside, households in qualified:
+        h = history[adult_id]
+        for child_id, links in sorted(outside.items()):
+            keys = sorted({x.fact_key for x in links if x.fact_key}) + [i.fact.fact_key for i in h.items]
+            evidence = s.evidence(keys)
+            findings.append(
+                Finding(
+                    pattern=name,
+                    person_id=child_id,
+                    anchor=adult_id,
+                    summary=f"One adult is around this child and children in {len(households) - 1} other "
+                    f"household(s), not as family ({', '.join(sorted({x.kind for x in links}))})"
+                    + (f"; his history: {', '.join(h.labels)}" if h.items else "; no recorded history"),
+                    evidence=evidence,
+                    people=(
+                        _person(child_id, "child", [x.record_key for x in links]),
+                        _person(adult_id, "adult", _child_records(evidence, adult_id)),
+                    ),
+                    links=tuple(
+                        {"link_key": x.link_key, **{k: v for k, v in vars(x).items() if v is not None}}
+                        for x in links
+                    ),  # fmt: skip
+                    detail={"households": households, "history_points": h.points},
                 )
-            }
-            households: dict[str, list[str]] = {}
-            for c in sorted(outside):
-                households.setdefault(linked_q.household_of(homes.get(c, []), c), []).append(c)
-            if len(households) < min_households:
-                continue
-            h = history[adult_id]
-            for child_id, links in sorted(outside.items()):
-                keys = sorted({x.fact_key for x in links if x.fact_key}) + [i.fact.fact_key for i in h.items]
-                evidence = s.evidence(keys)
-                findings.append(
-                    Finding(
-                        pattern=name,
-                        person_id=child_id,
-                        anchor=adult_id,
-                        summary=f"One adult is around this child and children in {len(households) - 1} other "
-                        f"household(s), not as family ({', '.join(sorted({x.kind for x in links}))})"
-                        + (f"; his history: {', '.join(h.labels)}" if h.items else "; no recorded history"),
-                        evidence=evidence,
-                        people=(
-                            _person(child_id, "child", [x.record_key for x in links]),
-                            _person(adult_id, "adult", _child_records(evidence, adult_id)),
-                        ),
-                        links=tuple(
-                            {"link_key": x.link_key, **{k: v for k, v in vars(x).items() if v is not None}}
-                            for x in links
-                        ),  # fmt: skip
-                        detail={"households": households, "history_points": h.points},
-                    )
-                )
+            )
     return findings
 
 

@@ -108,3 +108,50 @@ def test_adults_around_children_in_several_households_and_connected_groups(
     assert [(g.children, g.adults) for g in groups] == [(("S", "W", "X", "Y", "Z"), ("P",))]
     kinds = {e[2] for e in groups[0].edges}
     assert kinds == {"same_adult", "same_incident", "missing_overlap"}
+
+
+def test_the_adult_reader_reads_each_adult_once_and_answers_as_the_direct_queries(
+    graph: neo4j.Driver, neo4j_settings: Settings, county: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from queries import adults, catalog, people
+
+    db = neo4j_settings.database
+    direct_history = adults.histories(graph, db, ["P", "M"], REF)
+    direct_around = adults.children_around(graph, db, {"P": WINDOW, "M": WINDOW}, REF)
+    direct_homes = people.residences(graph, db, {"X": WINDOW, "Y": WINDOW})
+    reads: list[str] = []
+    real_read = catalog.read
+
+    def counted(d: catalog.Reader, b: str, name: str, p: dict[str, object]) -> list[dict[str, object]]:
+        reads.append(name)
+        return real_read(d, b, name, p)
+
+    monkeypatch.setattr(catalog, "read", counted)
+    reader = adults.AdultReader(graph, db, REF, batch_size=1)
+    assert reader.candidates() == ["P"]  # P's violence marker; M has no history
+    assert reader.histories(["P", "M"]) == direct_history
+    assert reader.children_around(["P", "M"], WINDOW) == direct_around
+    assert reader.residences(["X", "Y"], WINDOW) == direct_homes
+    first = list(reads)
+    assert first.count("find_adult_history_facts") == 2  # batch_size 1: one read per adult
+    # asked again, in another order or in part: nothing is read again
+    assert reader.candidates() == ["P"]
+    assert reader.histories(["M", "P"]) == {"M": direct_history["M"], "P": direct_history["P"]}
+    assert reader.children_around(["M"], WINDOW) == {"M": direct_around["M"]}
+    assert reader.residences(["Y"], WINDOW) == {"Y": direct_homes["Y"]}
+    assert reads == first
+    # another window is another question
+    narrow = Window(date(2025, 1, 1), REF, REF)
+    assert reader.children_around(["P"], narrow) == adults.children_around(graph, db, {"P": narrow}, REF)
+    assert central_is_the_same_with_a_shared_reader(graph, db, reader)
+
+
+def central_is_the_same_with_a_shared_reader(graph: neo4j.Driver, db: str, reader: object) -> bool:
+    from queries import adults
+
+    assert isinstance(reader, adults.AdultReader)
+    shared = linked.central_adults(graph, db, REF, min_history_points=3.0, min_households=2, reader=reader)
+    alone = linked.central_adults(graph, db, REF, min_history_points=3.0, min_households=2)
+    with pytest.raises(ValueError, match="as at"):
+        linked.central_adults(graph, db, date(2025, 1, 1), reader=reader)
+    return shared == alone and [a.person_id for a in shared] == ["P"]
