@@ -278,6 +278,65 @@ def _anchor_ids(child_id: str, circle: dict[str, CirclePerson], adult_id: str) -
     return [child_id, *sorted(family)]
 
 
+@dataclass(frozen=True)
+class HiddenRule:
+    """patterns.yaml's hidden_adult settings: when an adult around a child counts as hidden."""
+
+    absent_from: tuple[str, ...]  # the agencies whose records of the child and the carers are watched
+    unborn_absent_from: tuple[str, ...]  # for an unborn child
+    mode: str  # all: absent from every watched agency; any: from at least one
+    known_to: frozenset[str]  # and known to one of these
+
+    @classmethod
+    def from_config(cls, config: PatternConfig) -> HiddenRule:
+        absent_from = tuple(config.get("hidden_adult", "absent_from"))
+        # an unborn baby's records are its mother's maternity records: health holds the father there as a name
+        # on the booking, not his history (guidance case 5), so for an unborn child fewer agencies may be watched
+        unborn = tuple(config.params["hidden_adult"].get("unborn_absent_from") or absent_from)
+        mode = str(config.get("hidden_adult", "mode"))
+        if mode not in ("any", "all"):
+            raise ConfigError(f"{config.source}: hidden_adult.mode must be any or all, not {mode!r}")
+        return cls(absent_from, unborn, mode, frozenset(config.get("hidden_adult", "known_to")))
+
+    @property
+    def agencies(self) -> list[str]:
+        return sorted(set(self.absent_from) | set(self.unborn_absent_from))
+
+    def absent(self, seen_by: Sequence[str], unborn: bool) -> tuple[str, ...]:
+        watch = self.unborn_absent_from if unborn else self.absent_from
+        return tuple(a for a in watch if a not in seen_by)
+
+    def hidden(self, known_to: Sequence[str], seen_by: Sequence[str], unborn: bool) -> bool:
+        absent = self.absent(seen_by, unborn)
+        watched = len(self.unborn_absent_from if unborn else self.absent_from)
+        missing = bool(absent) if self.mode == "any" else len(absent) == watched
+        return missing and bool(self.known_to & set(known_to))
+
+
+def children_who_may_hide(
+    driver: catalog.Reader,
+    database: str,
+    around: dict[str, dict[str, list[ChildLink]]],
+    pattern_config: PatternConfig | None = None,
+) -> set[str]:
+    """The children (of ``around``: adult id -> child id -> links) with at least one of these adults who may be
+    hidden from them. An adult whom a watched agency holds with the child's own records is not hidden from the
+    child whatever the family's records hold (they only add to what is seen), and one known to none of the
+    ``known_to`` agencies never is; so a sweep reads the whole circle of the other children only."""
+    rule = HiddenRule.from_config(pattern_config or load_pattern_config())
+    pairs: list[dict[str, Any]] = [
+        {"child_id": c, "person_id": a, "anchor_ids": [c]} for a, children in around.items() for c in children
+    ]
+    if not pairs:
+        return set()
+    child_ids = sorted({c for children in around.values() for c in children})
+    unborn = {pid for pid, info in people_q.persons(driver, database, child_ids).items() if info.unborn}
+    rows = catalog.read(
+        driver, database, "find_adult_visibility", {"pairs": pairs, "agencies": rule.agencies}
+    )
+    return {r["child_id"] for r in rows if rule.hidden(r["known_to"], r["seen_by"], r["child_id"] in unborn)}
+
+
 def hidden_adults_for(
     driver: catalog.Reader,
     database: str,
@@ -293,15 +352,7 @@ def hidden_adults_for(
     ``only`` keeps the adults among these person ids (a sweep asks only about adults with enough history);
     ``reader`` supplies histories already read."""
     risk_config = risk_config or load_risk_config()
-    pattern_config = pattern_config or load_pattern_config()
-    absent_from = tuple(pattern_config.get("hidden_adult", "absent_from"))
-    # an unborn baby's records are its mother's maternity records: health holds the father there as a name on the
-    # booking, not his history (guidance case 5), so for an unborn child fewer agencies may be watched
-    unborn_absent = tuple(pattern_config.params["hidden_adult"].get("unborn_absent_from") or absent_from)
-    mode = str(pattern_config.get("hidden_adult", "mode"))
-    if mode not in ("any", "all"):
-        raise ConfigError(f"{pattern_config.source}: hidden_adult.mode must be any or all, not {mode!r}")
-    known_needed = set(pattern_config.get("hidden_adult", "known_to"))
+    rule = HiddenRule.from_config(pattern_config or load_pattern_config())
     circles = circles if circles is not None else people_q.circles(driver, database, windows)
     unborn = {pid for pid, info in people_q.persons(driver, database, list(windows)).items() if info.unborn}
     pairs: list[dict[str, Any]] = []
@@ -327,7 +378,7 @@ def hidden_adults_for(
             driver,
             database,
             "find_adult_visibility",
-            {"pairs": pairs, "agencies": sorted(set(absent_from) | set(unborn_absent))},
+            {"pairs": pairs, "agencies": rule.agencies},
         )
     }
     reference = max((w.reference_date for w in windows.values()), default=date.today())
@@ -339,15 +390,13 @@ def hidden_adults_for(
     )
     out: dict[str, list[HiddenAdult]] = {}
     for child_id, around in candidates.items():
-        watch = unborn_absent if child_id in unborn else absent_from
         found = []
         for p in around:
             vis = visibility.get((child_id, p.person_id), {"known_to": [], "seen_by": []})
             known = tuple(sorted(vis["known_to"]))
             seen = tuple(sorted(vis["seen_by"]))
-            absent = tuple(a for a in watch if a not in seen)
-            missing = bool(absent) if mode == "any" else len(absent) == len(watch)
-            hidden = missing and bool(known_needed & set(known))
+            absent = rule.absent(seen, child_id in unborn)
+            hidden = rule.hidden(known, seen, child_id in unborn)
             found.append(
                 HiddenAdult(
                     person_id=p.person_id,

@@ -531,7 +531,8 @@ def hidden_adult(s: Sweep) -> list[Finding]:
     history = s.adults.histories(candidates)
     risky = [a for a in candidates if history[a].points >= min_points]
     around = s.adults.children_around(risky, window)
-    ordered = sorted({c for found in around.values() for c in found})
+    # a child's whole circle is read only when one of these adults may be hidden from the child
+    ordered = sorted(adults_q.children_who_may_hide(s.driver, s.database, around, s.config))
     findings = []
     for start in range(0, len(ordered), 300):
         windows = {c: window for c in ordered[start : start + 300]}

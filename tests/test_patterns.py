@@ -11,7 +11,7 @@ import pytest
 
 from graph.config import Settings
 from queries import alerts, patterns
-from queries.adults import children_around, hidden_adults
+from queries.adults import children_around, children_who_may_hide, hidden_adults
 from queries.model import Window
 from tests.test_queries_graphkit import Kit, address
 
@@ -306,6 +306,35 @@ def test_the_partner_living_at_the_childs_address_known_only_to_police_is_hidden
     assert f.detail["known_to"] == ["police", "probation"]
     assert evidence_keys(f) == [mappa]
     assert {x["kind"] for x in f.links} == {"lived_at"}
+
+
+def test_a_child_is_looked_at_whole_only_when_the_adult_may_be_hidden_from_the_childs_own_records(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    """The sweep's first cut (children_who_may_hide) asks whether the watched agencies hold the adult with the
+    child's own records: held there, he is not hidden; held only with the mother's, the child's whole circle is
+    read and the mother's records decide."""
+    db = neo4j_settings.database
+    window = Window.years_to(REF, 3)
+    k = Kit()
+    build_case_5(k)
+    father_csc, mother_csc2 = k.record("FATHER", "csc"), k.record("MOTHER", "csc")
+    k.fact("csc", "assessment", date(2025, 11, 1), (mother_csc2, "subject"), (father_csc, "partner"))
+    k.write(graph, neo4j_settings)
+    around = children_around(graph, db, {"FATHER": window}, REF)
+    assert children_who_may_hide(graph, db, around) == {"BABY"}  # not held with the baby's own records
+    father = next(a for a in hidden_adults(graph, db, "BABY", window) if a.person_id == "FATHER")
+    assert (father.hidden, father.seen_by) == (False, ("csc", "health"))  # held with the mother's: not hidden
+    assert found(graph, neo4j_settings, "hidden_adult") == {}
+    # now children's social care holds him with the baby's own record too: the child is not looked at further
+    graph.execute_query("MATCH (n) DETACH DELETE n", database_=db)
+    k2 = Kit()
+    build_case_5(k2)
+    baby_csc, father_csc = k2.record("BABY", "csc"), k2.record("FATHER", "csc")
+    k2.fact("csc", "assessment", date(2025, 11, 1), (baby_csc, "subject"), (father_csc, "father"))
+    k2.write(graph, neo4j_settings)
+    assert children_who_may_hide(graph, db, children_around(graph, db, {"FATHER": window}, REF)) == set()
+    assert children_who_may_hide(graph, db, {}) == set()
 
 
 # -- the other patterns --------------------------------------------------------------------------------------------
