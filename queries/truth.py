@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,35 @@ def link_persons_from_truth(driver: neo4j.Driver, database: str, truth: Truth, b
         )
         linked += int(records[0]["n"])
     return linked
+
+
+def true_persons(
+    driver: neo4j.Driver, database: str, truth: Truth, person_ids: Sequence[str]
+) -> dict[str, str]:
+    """Graph person id -> the true person most of its records belong to (ties: the first by id), for scoring
+    findings on a graph whose persons entity resolution made (its ids are not the truth's). A person whose
+    records are in no truth file is left out."""
+    records, _, _ = driver.execute_query(
+        "UNWIND $ids AS id MATCH (p:Person {person_id: id})<-[:RECORD_OF]-(r:SourceRecord) "
+        "RETURN p.person_id AS person_id, collect(r.record_key) AS records",
+        ids=sorted(set(person_ids)),
+        database_=database,
+    )
+    out: dict[str, str] = {}
+    for row in records:
+        votes = Counter(truth.record_person[k] for k in row["records"] if k in truth.record_person)
+        if votes:
+            out[row["person_id"]] = min(votes, key=lambda t: (-votes[t], t))
+    return out
+
+
+def as_true_persons(findings: Sequence[Finding], mapping: dict[str, str]) -> list[Finding]:
+    """The findings with their child and person anchor as true person ids (true_persons); other anchors (a fact's
+    key) and the evidence stay as they are."""
+    return [
+        replace(f, person_id=mapping.get(f.person_id, f.person_id), anchor=mapping.get(f.anchor, f.anchor))
+        for f in findings
+    ]
 
 
 def points_at(finding: Finding, instance: Instance) -> bool:

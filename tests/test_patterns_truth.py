@@ -105,3 +105,29 @@ def test_re_referrals_reproduce_the_countys_measured_rate(
     assert len(recent) == round(
         measured["re_referral_rate_last_12_months"] * measured["referrals_last_12_months"]
     )
+
+
+def test_a_resolved_graph_is_scored_as_the_true_persons_its_records_belong_to(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    """Without --link-truth the graph's persons are entity resolution's (ids of its own): each is scored as the
+    true person most of its records belong to, so the scores measure resolution and patterns together."""
+    from queries.alerts import Finding
+
+    db = neo4j_settings.database
+    graph.execute_query(
+        "CREATE (g1:Person {person_id: 'G1'}), (g2:Person {person_id: 'G2'}), (g3:Person {person_id: 'G3'}) "
+        "CREATE (:SourceRecord {record_key: 'a'})-[:RECORD_OF]->(g1), (:SourceRecord {record_key: 'b'})-[:RECORD_OF]->(g1), "
+        "(:SourceRecord {record_key: 'c'})-[:RECORD_OF]->(g1), (:SourceRecord {record_key: 'd'})-[:RECORD_OF]->(g2), "
+        "(:SourceRecord {record_key: 'z'})-[:RECORD_OF]->(g3)",
+        database_=db,
+    )
+    planted = truth.Truth(Path("."), {"a": "CHILD", "b": "CHILD", "c": "OTHER", "d": "MAN"}, {}, [])
+    mapping = truth.true_persons(graph, db, planted, ["G1", "G2", "G3", "G1", "nobody"])
+    assert mapping == {"G1": "CHILD", "G2": "MAN"}  # G1: two records of CHILD to one of OTHER; G3: unknown
+    found = Finding("hidden_adult", "G1", "G2", "s", ())
+    fact = Finding("incident_without_referral", "G3", "police|occurrences|X1", "s", ())
+    assert [(f.person_id, f.anchor) for f in truth.as_true_persons([found, fact], mapping)] == [
+        ("CHILD", "MAN"),
+        ("G3", "police|occurrences|X1"),
+    ]

@@ -234,7 +234,18 @@ def evaluate_command(
             linked = truth.link_persons_from_truth(driver, settings.database, planted)
             console.print(f"linked {linked:,} records to their true persons (bench graph)")
         report = run_patterns(driver, settings.database, reference_date=planted.reference_date, save=False)
-    scores = truth.evaluate(report.findings, planted, list(PATTERNS))
+        findings = report.findings
+        if not link_truth:
+            # the graph's persons are entity resolution's: score them as the true persons their records are
+            ids = [x for f in findings for x in (f.person_id, f.anchor)]
+            mapping = truth.true_persons(driver, settings.database, planted, ids)
+            findings = truth.as_true_persons(findings, mapping)
+            console.print(
+                f"scoring the graph as resolved: {len(mapping):,} persons in the findings matched to true persons "
+                "by their records (--link-truth scores the patterns apart from entity resolution)",
+                markup=False,
+            )
+    scores = truth.evaluate(findings, planted, list(PATTERNS))
     table = Table(
         title=f"Patterns against {county}/truth (as at {planted.reference_date})", title_justify="left"
     )
