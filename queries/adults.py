@@ -330,7 +330,7 @@ def children_who_may_hide(
     if not pairs:
         return set()
     child_ids = sorted({c for children in around.values() for c in children})
-    unborn = {pid for pid, info in people_q.persons(driver, database, child_ids).items() if info.unborn}
+    unborn = people_q.unborn(driver, database, child_ids)
     rows = catalog.read(
         driver, database, "find_adult_visibility", {"pairs": pairs, "agencies": rule.agencies}
     )
@@ -354,7 +354,7 @@ def hidden_adults_for(
     risk_config = risk_config or load_risk_config()
     rule = HiddenRule.from_config(pattern_config or load_pattern_config())
     circles = circles if circles is not None else people_q.circles(driver, database, windows)
-    unborn = {pid for pid, info in people_q.persons(driver, database, list(windows)).items() if info.unborn}
+    unborn = people_q.unborn(driver, database, list(windows))
     pairs: list[dict[str, Any]] = []
     candidates: dict[str, list[CirclePerson]] = {}
     for child_id, circle in circles.items():

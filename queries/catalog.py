@@ -36,14 +36,22 @@ def header(name: str) -> str:
     return cypher_files.header(load(name))
 
 
+_TEMPORAL = (neo4j.time.Date, neo4j.time.DateTime)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def native(value: Any) -> Any:
-    """Neo4j temporal values (and lists/maps of them) as Python ``date``/``datetime``."""
-    if isinstance(value, neo4j.time.Date | neo4j.time.DateTime):
-        return value.to_native()
-    if isinstance(value, list):
+    """Neo4j temporal values (and lists/maps of them) as Python ``date``/``datetime``. Called on every value a
+    sweep reads (millions at 200,000 children): the exact-type checks come first because they are cheap."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list:
         return [native(v) for v in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return {k: native(v) for k, v in value.items()}
+    if isinstance(value, _TEMPORAL):
+        return value.to_native()
     return value
 
 
@@ -71,7 +79,9 @@ def read(reader: Reader, database: str, name: str, params: Mapping[str, Any]) ->
     parameters = to_param(params)
 
     def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> list[dict[str, Any]]:
-        return [{key: native(record[key]) for key in record.keys()} for record in tx.run(query, parameters)]
+        result = tx.run(query, parameters)
+        keys = result.keys()
+        return [dict(zip(keys, [native(v) for v in record.values()], strict=True)) for record in result]
 
     if isinstance(reader, _IN_TRANSACTION):
         return work(reader)

@@ -7,8 +7,9 @@
 // Serves: "The myth of invisible men" (the man's own history); NPCC guidance s7 ("linked to the same risk").
 // Parameters: $person_ids (list of person ids), $history_types (list), $reference_date (date)
 // Returns: key (the person id), fact (map of the fact's properties without raw_json and the versioning
-//   bookkeeping, occurred_on as dated, dated_by), labels (list), involvements (list of {person_id, relation:
-//   'self', role, record_key, agency, address_key: null})
+//   bookkeeping, learnt_at included: a datetime costs the driver a slow conversion; occurred_on as dated,
+//   dated_by), labels (list), involvements (list of {person_id, relation: 'self', role, record_key, agency,
+//   address_key: null})
 UNWIND $person_ids AS person_id
 MATCH (p:Person {person_id: person_id})<-[:RECORD_OF]-(r:SourceRecord)-[i:INVOLVED_IN]->(f:Fact)
 WHERE f.fact_type IN $history_types
@@ -22,5 +23,6 @@ WITH p, f, day, inherited.key AS dated_by,
   collect(DISTINCT {person_id: p.person_id, relation: 'self', role: i.role, record_key: r.record_key,
                     agency: r.agency, address_key: null}) AS involvements
 RETURN p.person_id AS key, f {.*, raw_json: null, row_hash: null, ingest_run_id: null, valid_from: null,
-  first_learnt_at: null, occurred_on: day, dated_by: dated_by} AS fact, labels(f) AS labels, involvements
+  first_learnt_at: null, learnt_at: null, occurred_on: day, dated_by: dated_by} AS fact, labels(f) AS labels,
+  involvements
 ORDER BY key, day, f.fact_key

@@ -7,9 +7,13 @@
 //   households".
 // Parameters: $min_children (int), $reference_date (date), $since (date or null)
 // Returns: person_id, children (int)
-MATCH (f:Event)<-[ia:INVOLVED_IN]-(:SourceRecord)-[:RECORD_OF]->(a:Person)
-WHERE ia.role IN ['suspect', 'subject', 'offender'] AND f.occurred_on <= $reference_date
-  AND ($since IS NULL OR f.occurred_on >= $since)
+// an adult and a child are two records involved: an event with one (a pupil's absence, most of the county's
+// events) is left out by its degree before any person is looked at
+MATCH (f:Event)
+WHERE f.occurred_on <= $reference_date AND ($since IS NULL OR f.occurred_on >= $since)
+  AND COUNT { (f)<-[:INVOLVED_IN]-() } >= 2
+MATCH (f)<-[ia:INVOLVED_IN]-(:SourceRecord)-[:RECORD_OF]->(a:Person)
+WHERE ia.role IN ['suspect', 'subject', 'offender']
   AND NOT a:Unborn AND (a.date_of_birth IS NULL OR a.date_of_birth <= $reference_date - duration({years: 18}))
 MATCH (f)<-[ic:INVOLVED_IN]-(:SourceRecord)-[:RECORD_OF]->(c:Person)
 WHERE c <> a AND ic.role IN ['present', 'victim', 'witness', 'subject']

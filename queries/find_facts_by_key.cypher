@@ -4,7 +4,7 @@
 //   NPCC guidance s8 (accurate; fact and opinion distinguishable).
 // Parameters: $fact_keys (list of str)
 // Returns: fact (map of the fact's properties, raw_json and the versioning bookkeeping (row_hash, ingest_run_id, valid_from,
-//   first_learnt_at) left out: the evidence never shows them, and each datetime costs the driver a slow
+//   first_learnt_at, learnt_at) left out: the evidence never shows them, and each datetime costs the driver a slow
 //   conversion in Python), labels (list), everyone (list of
 //   {person_id, role, record_key, agency})
 UNWIND $fact_keys AS key
@@ -14,5 +14,6 @@ CALL (f) {
   OPTIONAL MATCH (r)-[:RECORD_OF]->(p:Person)
   RETURN collect({person_id: p.person_id, role: i.role, record_key: r.record_key, agency: r.agency}) AS everyone
 }
-RETURN f {.*, raw_json: null, row_hash: null, ingest_run_id: null, valid_from: null, first_learnt_at: null} AS fact, labels(f) AS labels, everyone
+RETURN f {.*, raw_json: null, row_hash: null, ingest_run_id: null, valid_from: null, first_learnt_at: null,
+  learnt_at: null} AS fact, labels(f) AS labels, everyone
 ORDER BY f.occurred_on, f.fact_key

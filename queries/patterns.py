@@ -648,10 +648,10 @@ def co_occurring_missing(s: Sweep) -> list[Finding]:
             "max_missing_days": int(s.p(name, "max_missing_days")),
             "reference_date": s.reference_date,
             "since": s.since(name),
+            "min_occasions": min_occasions,
         },
     )
-    s.prefetch(rows)
-    findings = []
+    found = []
     for r in rows:
         overlaps = sorted(r["overlaps"], key=lambda x: (x["occurred_on"], x["fact_key"], x["other_key"]))
         # separate occasions: the same episode recorded by police and social care, or days a day apart, are one
@@ -661,8 +661,11 @@ def co_occurring_missing(s: Sweep) -> list[Finding]:
                 occasions[-1].append(o)
             else:
                 occasions.append([o])
-        if len(occasions) < min_occasions:
-            continue
+        if len(occasions) >= min_occasions:
+            found.append((r, overlaps, occasions))
+    s.facts([k for _r, overlaps, _o in found for o in overlaps for k in (o["fact_key"], o["other_key"])])
+    findings = []
+    for r, overlaps, occasions in found:
         keys = list(dict.fromkeys(k for o in overlaps for k in (o["fact_key"], o["other_key"])))
         evidence = s.evidence(keys)
         same_place = any(o["address_key"] and o["address_key"] == o["other_address_key"] for o in overlaps)

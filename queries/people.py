@@ -74,6 +74,12 @@ class Residence:
     basis: str | None
 
 
+def unborn(driver: catalog.Reader, database: str, person_ids: Sequence[str]) -> set[str]:
+    """The unborn children among these persons."""
+    rows = catalog.read(driver, database, "find_unborn_persons", {"person_ids": sorted(set(person_ids))})
+    return {r["person_id"] for r in rows}
+
+
 def persons(driver: catalog.Reader, database: str, person_ids: Sequence[str]) -> dict[str, PersonInfo]:
     rows = catalog.read(driver, database, "find_persons", {"person_ids": list(person_ids)})
     found: dict[str, PersonInfo] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import neo4j
@@ -58,3 +59,24 @@ def test_docs_name_every_query_and_every_pattern() -> None:
     missing = [n for n in catalog.names() if f"`{n}`" not in doc]
     missing += [p for p in PATTERNS if f"`{p}`" not in doc]
     assert missing == []
+
+
+def test_native_turns_neo4j_dates_into_python_ones_at_any_depth_and_leaves_the_rest() -> None:
+    import neo4j.time
+
+    value = {
+        "on": neo4j.time.Date(2025, 7, 1),
+        "at": neo4j.time.DateTime(2025, 7, 1, 9, 30, 0, tzinfo=UTC),
+        "links": [{"from": neo4j.time.Date(2020, 1, 2), "to": None, "n": 3, "ok": True, "w": 0.5}],
+        "names": ["a", "b"],
+        "duration": neo4j.time.Duration(days=2),
+    }
+    got = catalog.native(value)
+    assert got == {
+        "on": date(2025, 7, 1),
+        "at": datetime(2025, 7, 1, 9, 30, tzinfo=UTC),
+        "links": [{"from": date(2020, 1, 2), "to": None, "n": 3, "ok": True, "w": 0.5}],
+        "names": ["a", "b"],
+        "duration": neo4j.time.Duration(days=2),  # not a date: left as the driver gave it
+    }
+    assert type(got["on"]) is date and type(got["links"][0]["from"]) is date
