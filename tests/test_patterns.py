@@ -337,6 +337,35 @@ def test_a_child_is_looked_at_whole_only_when_the_adult_may_be_hidden_from_the_c
     assert children_who_may_hide(graph, db, {}) == set()
 
 
+def test_the_hidden_rule_watches_every_agency_or_any_and_fewer_for_an_unborn_child() -> None:
+    from dataclasses import replace
+
+    from graph.config import ConfigError
+    from queries.adults import HiddenRule
+    from queries.settings import load_pattern_config
+
+    config = load_pattern_config()
+    rule = HiddenRule.from_config(config)
+    assert (rule.absent_from, rule.unborn_absent_from, rule.mode) == (
+        ("csc", "health", "education", "early_help"),
+        ("csc",),
+        "all",
+    )
+    police = ("police",)
+    assert rule.hidden(police, (), unborn=False)
+    assert not rule.hidden(police, ("health",), unborn=False)  # all: one watched agency holding him is enough
+    assert rule.hidden(police, ("health",), unborn=True)  # an unborn child: only csc is watched
+    assert not rule.hidden(("health",), (), unborn=False)  # not known to police or probation
+    assert rule.absent(("health",), unborn=False) == ("csc", "education", "early_help")
+    params = {**config.params, "hidden_adult": {**config.params["hidden_adult"], "mode": "any"}}
+    any_rule = HiddenRule.from_config(replace(config, params=params))
+    assert any_rule.hidden(police, ("health",), unborn=False)  # any: absent from csc is enough
+    assert not any_rule.hidden(police, ("csc", "health", "education", "early_help"), unborn=False)
+    bad = {**config.params, "hidden_adult": {**config.params["hidden_adult"], "mode": "most"}}
+    with pytest.raises(ConfigError, match="must be any or all"):
+        HiddenRule.from_config(replace(config, params=bad))
+
+
 # -- the other patterns --------------------------------------------------------------------------------------------
 
 
