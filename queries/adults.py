@@ -350,7 +350,7 @@ def hidden_adults_for(
     """For each child: every adult around the child with who knows him and whose records of the child miss him,
     hidden ones first, then by history points. ``hidden`` follows patterns.yaml's hidden_adult settings.
     ``only`` keeps the adults among these person ids (a sweep asks only about adults with enough history);
-    ``reader`` supplies histories already read."""
+    ``reader`` supplies histories already read (weighed with its own risk config, as at the windows' date)."""
     risk_config = risk_config or load_risk_config()
     rule = HiddenRule.from_config(pattern_config or load_pattern_config())
     circles = circles if circles is not None else people_q.circles(driver, database, windows)
@@ -383,9 +383,11 @@ def hidden_adults_for(
     }
     reference = max((w.reference_date for w in windows.values()), default=date.today())
     adult_ids = [p["person_id"] for p in pairs]
+    if reader is not None and reader.reference_date != reference:
+        raise ValueError(f"the reader is as at {reader.reference_date}, not {reference}")
     history = (
         reader.histories(adult_ids)
-        if reader is not None and reader.reference_date == reference and reader.config is risk_config
+        if reader is not None
         else histories(driver, database, adult_ids, reference, risk_config)
     )
     out: dict[str, list[HiddenAdult]] = {}

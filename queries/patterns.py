@@ -533,12 +533,13 @@ def hidden_adult(s: Sweep) -> list[Finding]:
     around = s.adults.children_around(risky, window)
     # a child's whole circle is read only when one of these adults may be hidden from the child
     ordered = sorted(adults_q.children_who_may_hide(s.driver, s.database, around, s.config))
+    # only adults with enough history can raise the alert: the others are not asked about
+    only = set(risky)
     findings = []
     for start in range(0, len(ordered), 300):
         windows = {c: window for c in ordered[start : start + 300]}
-        # only adults with enough history can raise the alert: the others are not asked about
         found = adults_q.hidden_adults_for(
-            s.driver, s.database, windows, s.risk_config, s.config, only=set(risky), reader=s.adults
+            s.driver, s.database, windows, s.risk_config, s.config, only=only, reader=s.adults
         )
         alerted = [
             (child_id, adult)

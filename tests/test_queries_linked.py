@@ -144,6 +144,12 @@ def test_the_adult_reader_reads_each_adult_once_and_answers_as_the_direct_querie
     narrow = Window(date(2025, 1, 1), REF, REF)
     assert reader.children_around(["P"], narrow) == adults.children_around(graph, db, {"P": narrow}, REF)
     assert central_is_the_same_with_a_shared_reader(graph, db, reader)
+    with pytest.raises(ValueError, match="as at"):  # a reader of another date is refused, not read past
+        adults.hidden_adults_for(
+            graph, db, {"X": narrow}, reader=adults.AdultReader(graph, db, date(2025, 1, 1))
+        )
+    shared = adults.hidden_adults_for(graph, db, {"X": WINDOW}, reader=reader)
+    assert shared == adults.hidden_adults_for(graph, db, {"X": WINDOW})
 
 
 def central_is_the_same_with_a_shared_reader(graph: neo4j.Driver, db: str, reader: object) -> bool:
