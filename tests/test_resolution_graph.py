@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import neo4j
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -45,6 +46,7 @@ from ingest.resolution.engine import review_id
 from ingest.resolution.features import prepare_features
 from ingest.resolution.matcher import Matcher
 from ingest.resolution.simulate import simulate
+from ingest.resolution.store import ResolutionStore
 
 REF = date(2026, 3, 1)
 T0 = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
@@ -364,6 +366,35 @@ def test_new_data_joins_existing_persons_incrementally(
     poppy = graph.execute_query("MATCH (p:Person {person_id: $p}) RETURN p.record_count AS n, p.agencies AS a",
                                 p=second["education|pupils|Q2"], database_=db).records[0]  # fmt: skip
     assert poppy["n"] == 2 and poppy["a"] == ["education", "health"]
+
+
+def test_records_and_links_are_read_page_by_page(
+    graph: neo4j.Driver, neo4j_settings: Settings, model_file: Path, tmp_path: Path
+) -> None:
+    db = neo4j_settings.database
+    load(graph, db,
+         rec("police|persons|P1", "Ryan", "Ward", date(1988, 1, 30), sex="M", postcode="B92 9WY"),
+         rec("police|persons|P2", "Amy", "Ward", date(1990, 2, 3), sex="F"),
+         rec("police|persons|P3", "Zoe", "Ward", date(2015, 4, 5), sex="F"))  # fmt: skip
+    resolve(graph, db, settings(tmp_path, model_file))
+    # records loaded since: not linked yet, and first in record_key order (a page of them has no links)
+    load(graph, db,
+         rec("csc|persons|A1", "Kai", "Reed", date(2009, 5, 6), sex="M"),
+         rec("csc|persons|A2", "Ben", "Reed", None, expected_date_of_birth=date(2026, 6, 1)))  # fmt: skip
+    whole, paged = ResolutionStore(graph, db), ResolutionStore(graph, db, read_page=2)
+    records = whole.read_records()
+    assert records["record_key"].tolist() == ["csc|persons|A1", "csc|persons|A2", "police|persons|P1",
+                                              "police|persons|P2", "police|persons|P3"]  # fmt: skip
+    pd.testing.assert_frame_equal(paged.read_records(), records)
+    by_key = records.set_index("record_key")
+    assert by_key.loc["police|persons|P1", "date_of_birth"] == "1988-01-30"  # ISO text: no driver dates
+    assert by_key.loc["csc|persons|A2", "expected_date_of_birth"] == "2026-06-01"
+    links = paged.read_links()
+    assert links == whole.read_links()
+    assert sorted(links) == ["police|persons|P1", "police|persons|P2", "police|persons|P3"]
+    assert links["police|persons|P1"][1]["method"] == "singleton"
+    with pytest.raises(ValueError, match="at least one"):
+        ResolutionStore(graph, db, read_page=0)
 
 
 def test_training_on_a_synthetic_county_is_accurate_saved_and_versioned(

@@ -13,6 +13,7 @@ import pytest
 from ingest.resolution import identifiers as ids
 from ingest.resolution.clustering import (
     METHOD_PROBABILISTIC,
+    Clusterer,
     Edge,
     Guards,
     RecordFacts,
@@ -186,6 +187,44 @@ def test_cluster_transitive_guard_reviews_and_evidence() -> None:
     assert result.evidence["a"].right == "b" and "c" not in result.evidence and "h" not in result.evidence
     pending = sorted(c.edge.pair_key for c in result.reviews if c.status == "pending")
     assert pending == [pair_key("d", "e"), pair_key("h", "i")]
+
+
+def test_joining_the_family_context_edges_in_a_second_step_equals_joining_everything_at_once() -> None:
+    ids_ = {"a": {"nhs": "1"}, "c": {"nhs": "2"}}
+    records = [RecordFacts(k, ids_.get(k, {}), "child" if k == "k" else "adult") for k in "abcdeghijk"]
+    first = [
+        prob("a", "b", 0.999),
+        prob("b", "c", 0.995),  # refused: two NHS numbers
+        prob("d", "e", 0.9),  # review, unless the second step joins them
+        prob("h", "i", 0.95),  # review
+        *deterministic_edges([facts("g", nhs="3"), facts("j", nhs="3")])[0],
+    ]
+    # the family-context rule's edges (method relational, ranked last)
+    second = [
+        Edge("d", "e", "relational", None, ("given_name:exact", "same relative")),
+        Edge("b", "c", "relational", None, ("given_name:exact", "same relative")),  # still refused
+        Edge("i", "k", "relational", None, ("given_name:exact", "same relative")),  # a child and an adult
+        Edge("g", "i", "relational", None, ("given_name:exact", "same relative")),
+    ]
+    at_once = cluster(records, [*first, *second], GUARDS, 0.99, 0.8)
+    stepwise = Clusterer(records, GUARDS, 0.99, 0.8).join(first)
+    before = stepwise.result()
+    assert before.clusters == [["a", "b"], ["c"], ["d"], ["e"], ["g", "j"], ["h"], ["i"], ["k"]]
+    after = stepwise.join(second).result()
+    assert (
+        after.clusters == at_once.clusters == [["a", "b"], ["c"], ["d", "e"], ["g", "i", "j"], ["h"], ["k"]]
+    )
+    assert after.evidence == at_once.evidence and after.evidence["d"].method == "relational"
+    assert after.reviews == at_once.reviews
+    assert [c.edge.pair_key for c in after.reviews] == [pair_key("h", "i")]  # d-e joined: no longer asked
+    assert after.blocked == at_once.blocked
+    assert [(e.method, r) for e, r in after.blocked] == [
+        ("probabilistic", "different valid nhs_number values"),
+        ("relational", "different valid nhs_number values"),
+        ("relational", "a child and an adult"),
+    ]
+    with pytest.raises(ValueError, match="outrank"):  # a step may not bring edges stronger than before
+        Clusterer(records, GUARDS, 0.99, 0.8).join(second).join(first)
 
 
 def test_analyst_decisions_and_deterministic_rules_in_order() -> None:

@@ -1,6 +1,13 @@
-// Purpose: every record's current link to its person, to keep person ids stable and to write only
-//   the links that change.
-// Parameters: none
-// Returns: record_key, person_id, link (map of the RECORD_OF properties)
-MATCH (r:SourceRecord)-[l:RECORD_OF]->(p:Person)
-RETURN r.record_key AS record_key, p.person_id AS person_id, properties(l) AS link
+// Purpose: each record's current link to its person (RECORD_OF), for comparing a run's result with
+//   what the graph holds; one page of records in record_key order per call (as resolve_read_records).
+// Parameters: $after (str: the last record_key of the page before, "" for the first), $page (int)
+// Returns: last (str: the page's last record_key, null after the last page), links (list of
+//   [record_key, person_id, link (map of RECORD_OF properties)] for the page's linked records)
+MATCH (r:SourceRecord)
+WHERE r.record_key > $after
+WITH r
+ORDER BY r.record_key
+LIMIT $page
+OPTIONAL MATCH (r)-[l:RECORD_OF]->(p:Person)
+RETURN max(r.record_key) AS last,
+  collect(CASE WHEN l IS NOT NULL THEN [r.record_key, p.person_id, properties(l)] END) AS links

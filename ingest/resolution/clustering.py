@@ -214,6 +214,77 @@ class Clustering:
     blocked: list[tuple[Edge, str]]  # edges a guard or an analyst refused
 
 
+class Clusterer:
+    """Guarded clustering in steps: ``join`` edges (a later step's edges must not outrank an earlier
+    step's), then ``result``. Joining in two steps gives what joining all the edges at once would: the
+    family-context rule's edges rank last, so a second pass adds them to the first pass's persons instead
+    of clustering every record again."""
+
+    def __init__(
+        self,
+        records: Sequence[RecordFacts],
+        guards: Guards,
+        upper: float,
+        lower: float,
+        cannot_link: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        self.clusters = Clusters(records, guards, cannot_link)
+        self.upper = upper
+        self.lower = lower
+        self.ordered: list[Edge] = []  # every edge joined so far, in rank order
+        self.blocked: list[tuple[Edge, str]] = []  # edges a guard or an analyst refused while joining
+        self.candidates: list[Edge] = []  # probabilistic edges for review, strongest first
+
+    def _auto(self, edge: Edge) -> bool:
+        return edge.method != METHOD_PROBABILISTIC or (
+            edge.may_auto_merge and (edge.probability or 0.0) >= self.upper
+        )
+
+    def join(self, edges: Iterable[Edge]) -> Clusterer:
+        known = self.clusters.parent
+        ordered = sorted((e for e in edges if e.left in known and e.right in known and e.left != e.right),
+                         key=Edge.rank)  # fmt: skip
+        if ordered and self.ordered and ordered[0].rank() < self.ordered[-1].rank():
+            raise ValueError("edges joined in a later step must not outrank those of an earlier step")
+        for edge in ordered:
+            if not self._auto(edge):
+                if (edge.probability or 0.0) >= self.lower:
+                    self.candidates.append(edge)
+                continue
+            reason = self.clusters.union(edge.left, edge.right)
+            if reason:
+                self.blocked.append((edge, reason))
+        self.ordered.extend(ordered)
+        return self
+
+    def result(self) -> Clustering:
+        clusters = self.clusters
+        evidence: dict[str, Edge] = {}
+        for edge in self.ordered:
+            if self._auto(edge) and clusters.same(edge.left, edge.right):
+                evidence.setdefault(edge.left, edge)
+                evidence.setdefault(edge.right, edge)
+        blocked = list(self.blocked)
+        reviews: list[ReviewCandidate] = []
+        seen: set[tuple[str, str]] = set()
+        for edge in self.candidates:  # strongest first, one per pair of persons
+            if clusters.same(edge.left, edge.right):
+                continue
+            roots = tuple(sorted((clusters.find(edge.left), clusters.find(edge.right))))
+            if roots in seen:
+                continue
+            reason = clusters.conflict(edge.left, edge.right)
+            if reason:
+                blocked.append((edge, reason))
+                continue
+            seen.add(roots)  # type: ignore[arg-type]
+            reviews.append(ReviewCandidate(edge, "pending"))
+        for edge, reason in blocked:  # identifiers that say "same person" against a guard: a data problem
+            if edge.method.startswith("deterministic") and not reason.startswith("an analyst"):
+                reviews.append(ReviewCandidate(edge, "conflict", reason))
+        return Clustering(clusters.clusters(), evidence, reviews, blocked)
+
+
 def cluster(
     records: Sequence[RecordFacts],
     edges: Iterable[Edge],
@@ -223,49 +294,7 @@ def cluster(
     cannot_link: Iterable[tuple[str, str]] = (),
 ) -> Clustering:
     """Join records into persons (see the module docstring for the order of the rules)."""
-    clusters = Clusters(records, guards, cannot_link)
-    known = clusters.parent
-    ordered = sorted((e for e in edges if e.left in known and e.right in known and e.left != e.right),
-                     key=Edge.rank)  # fmt: skip
-    blocked: list[tuple[Edge, str]] = []
-    candidates: list[Edge] = []
-    for edge in ordered:
-        auto = edge.method != METHOD_PROBABILISTIC or (
-            edge.may_auto_merge and (edge.probability or 0.0) >= upper
-        )
-        if not auto:
-            if (edge.probability or 0.0) >= lower:
-                candidates.append(edge)
-            continue
-        reason = clusters.union(edge.left, edge.right)
-        if reason:
-            blocked.append((edge, reason))
-    evidence: dict[str, Edge] = {}
-    for edge in ordered:
-        auto = edge.method != METHOD_PROBABILISTIC or (
-            edge.may_auto_merge and (edge.probability or 0.0) >= upper
-        )
-        if auto and clusters.same(edge.left, edge.right):
-            evidence.setdefault(edge.left, edge)
-            evidence.setdefault(edge.right, edge)
-    reviews: list[ReviewCandidate] = []
-    seen: set[tuple[str, str]] = set()
-    for edge in candidates:  # strongest first, one per pair of persons
-        if clusters.same(edge.left, edge.right):
-            continue
-        roots = tuple(sorted((clusters.find(edge.left), clusters.find(edge.right))))
-        if roots in seen:
-            continue
-        reason = clusters.conflict(edge.left, edge.right)
-        if reason:
-            blocked.append((edge, reason))
-            continue
-        seen.add(roots)  # type: ignore[arg-type]
-        reviews.append(ReviewCandidate(edge, "pending"))
-    for edge, reason in blocked:  # identifiers that say "same person" against a guard: a data problem
-        if edge.method.startswith("deterministic") and not reason.startswith("an analyst"):
-            reviews.append(ReviewCandidate(edge, "conflict", reason))
-    return Clustering(clusters.clusters(), evidence, reviews, blocked)
+    return Clusterer(records, guards, upper, lower, cannot_link).join(edges).result()
 
 
 def deterministic_edges(

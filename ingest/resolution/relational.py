@@ -17,6 +17,7 @@ from typing import Any
 
 import jellyfish
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.resolution.clustering import Edge
 
@@ -91,8 +92,13 @@ def relational_edges(
     """
     cols = ["unique_id", "given", "given_groups", "given_ph", "family", "family_tokens", "family_ph", "dob",
             "dob_t", "sex", "addresses", "postcodes"]  # fmt: skip
-    rows = {r["unique_id"]: r for r in features.select(cols).to_pylist()}
+    relations = list(relations)
     cluster_of = {key: i for i, members in enumerate(clusters) for key in members}
+    # only the records of persons with a relative are compared (their rows as dicts, not every record's)
+    touched = {cluster_of[key] for src, dst, _ in relations for key in (src, dst) if key in cluster_of}
+    keys = pa.array([key for i in touched for key in clusters[i]], pa.string())
+    wanted = features.filter(pc.is_in(features.column("unique_id"), value_set=keys))
+    rows = {r["unique_id"]: r for r in wanted.select(cols).to_pylist()}
     places: dict[int, set[str]] = defaultdict(set)
     for key, row in rows.items():
         if key in cluster_of:

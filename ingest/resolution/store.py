@@ -20,6 +20,7 @@ from ingest.resolution.features import RECORD_COLUMNS
 
 T = TypeVar("T")
 DEFAULT_BATCH = 10_000
+READ_PAGE = 20_000  # records per page of a paged read
 
 
 def _native(value: Any) -> Any:
@@ -38,10 +39,15 @@ def _split_lived_at(frame: pd.DataFrame) -> pd.DataFrame:
 class ResolutionStore:
     """Entity resolution's reads and writes: records, persons, links, reviews, models, runs."""
 
-    def __init__(self, driver: neo4j.Driver, database: str, batch_size: int = DEFAULT_BATCH) -> None:
+    def __init__(
+        self, driver: neo4j.Driver, database: str, batch_size: int = DEFAULT_BATCH, read_page: int = READ_PAGE
+    ) -> None:
+        if read_page < 1:
+            raise ValueError("a read page holds at least one record")
         self.driver = driver
         self.database = database
         self.batch_size = batch_size
+        self.read_page = read_page
 
     # --- plumbing ---------------------------------------------------------------------------------
     def _read(self, name: str, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -74,11 +80,31 @@ class ResolutionStore:
         with self.driver.session(database=self.database) as session:
             return session.execute_write(lambda tx: work(Transaction(tx)))
 
+    def _read_pages(self, name: str) -> Iterator[list[Any]]:
+        """The rows of a paged read file (``$after``, ``$page`` -> ``last``, a list of rows), page by page:
+        each page is one returned row, so the driver's cost per row is paid once a page, not once a record."""
+        query, page = cypher_files.load(name), self.read_page
+
+        def work(tx: neo4j.ManagedTransaction, after: str) -> tuple[str | None, list[Any]]:
+            last, rows = tx.run(query, after=after, page=page).single(strict=True)
+            return last, rows
+
+        after = ""
+        with self.driver.session(database=self.database) as session:
+            while True:
+                last, rows = session.execute_read(work, after)
+                if last is None:
+                    return
+                yield from rows
+                after = last
+
     # --- reads ------------------------------------------------------------------------------------
     def read_records(self) -> pd.DataFrame:
-        """One row per SourceRecord, in ``RECORD_COLUMNS`` (lived_at split into postcodes and lines)."""
-        rows = self._read("resolve_read_records")
-        frame = pd.DataFrame(rows, columns=[*RECORD_COLUMNS[:-2], "lived_at"])
+        """One row per SourceRecord, in ``RECORD_COLUMNS`` (lived_at split into postcodes and lines; dates
+        as ISO text)."""
+        frame = pd.DataFrame(
+            list(self._read_pages("resolve_read_records")), columns=[*RECORD_COLUMNS[:-2], "lived_at"]
+        )
         return _split_lived_at(frame)
 
     def read_records_by_key(self, keys: Sequence[str]) -> pd.DataFrame:
@@ -96,7 +122,7 @@ class ResolutionStore:
 
     def read_links(self) -> dict[str, tuple[str, dict[str, Any]]]:
         """record_key -> (person_id, RECORD_OF properties)."""
-        return {r["record_key"]: (r["person_id"], r["link"]) for r in self._read("resolve_read_links")}
+        return {key: (person_id, link) for key, person_id, link in self._read_pages("resolve_read_links")}
 
     def read_known_at(self) -> datetime | None:
         """The latest time Jigsaw learnt (or learnt a correction of) any agency record; None if there is none."""
