@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -376,7 +377,10 @@ def test_records_and_links_are_read_page_by_page(
          rec("police|persons|P1", "Ryan", "Ward", date(1988, 1, 30), sex="M", postcode="B92 9WY"),
          rec("police|persons|P2", "Amy", "Ward", date(1990, 2, 3), sex="F"),
          rec("police|persons|P3", "Zoe", "Ward", date(2015, 4, 5), sex="F"))  # fmt: skip
-    resolve(graph, db, settings(tmp_path, model_file))
+    # one link a batch: the new persons go to the background writer in three batches
+    report = resolve(graph, db, replace(settings(tmp_path, model_file), batch_size=1))
+    assert report.persons_created == 3 and report.links_written == 3
+    assert every_record_has_one_person(graph, db)
     # records loaded since: not linked yet, and first in record_key order (a page of them has no links)
     load(graph, db,
          rec("csc|persons|A1", "Kai", "Reed", date(2009, 5, 6), sex="M"),

@@ -106,6 +106,8 @@ def resolve_command(
         table.add_row(name, str(value))
     for reason, n in sorted(report.blocked.items()):
         table.add_row(f"kept apart: {reason}", str(n))
+    for stage, seconds in report.seconds.items():  # what a data team sizing the nightly run looks at
+        table.add_row(f"seconds {stage}", f"{seconds:.1f}")
     console.print(table)
     for kind, value, n in report.suspicious_identifiers:
         console.print(f"[yellow]ignored {kind} {value}[/]: on {n} records, a placeholder or a data error")

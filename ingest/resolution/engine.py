@@ -14,7 +14,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from ingest.resolution.clustering import (
     METHOD_ANALYST,
     METHOD_PROBABILISTIC,
     Clusterer,
+    Clustering,
     Edge,
     Guards,
     RecordFacts,
@@ -42,7 +43,7 @@ from ingest.resolution.features import prepare_features
 from ingest.resolution.matcher import Matcher, ModelError, check_model, valid_memory_limit
 from ingest.resolution.persons import link_evidence, link_props, person_properties, same_person_props
 from ingest.resolution.relational import relational_edges
-from ingest.resolution.store import ResolutionStore
+from ingest.resolution.store import PersonCreator, ResolutionStore
 
 log = logging.getLogger(__name__)
 
@@ -175,13 +176,20 @@ def may_auto_merge(detail: dict[str, Any]) -> bool:
 
 def probabilistic_edges(pairs: pd.DataFrame) -> list[Edge]:
     edges = []
-    row: dict[Any, Any]
-    for row in pairs.to_dict("records"):
-        detail = row["detail"]
+    # a pair's fields and detail are shared by every pair with the same levels (Matcher.predict): so are
+    # their tuples and auto-merge verdicts (column by column, not a dict per pair: millions of pairs)
+    shared: dict[tuple[int, int], tuple[tuple[str, ...], bool]] = {}
+    for left, right, probability, fields, detail in zip(
+        pairs["left_key"].tolist(), pairs["right_key"].tolist(), pairs["match_probability"].tolist(),
+        pairs["matched_fields"].tolist(), pairs["detail"].tolist(), strict=True,
+    ):  # fmt: skip
+        key = (id(fields), id(detail))  # both alive in ``pairs``, so their ids are theirs alone
+        known = shared.get(key)
+        if known is None:
+            known = shared[key] = (tuple(fields), may_auto_merge(detail))
         edges.append(
-            Edge(str(row["left_key"]), str(row["right_key"]), METHOD_PROBABILISTIC,
-                 float(row["match_probability"]), tuple(row["matched_fields"]),
-                 may_auto_merge=may_auto_merge(detail), detail=detail)
+            Edge(str(left), str(right), METHOD_PROBABILISTIC, float(probability), known[0],
+                 may_auto_merge=known[1], detail=detail)
         )  # fmt: skip
     return edges
 
@@ -369,6 +377,7 @@ def _resolve(
             matcher.close()
         report.scored_pairs = len(pairs)
         prob_edges = probabilistic_edges(pairs)
+        del pairs  # the edges hold what clustering needs of it
 
     timer("clustering")
     reviews = store.read_reviews()
@@ -397,7 +406,43 @@ def _resolve(
     automatic_by = (
         f"jigsaw resolve (model v{report.model_version})" if report.model_version else "jigsaw resolve"
     )
-    person_rows, link_rows, new_persons = [], [], []
+    person_rows: list[dict[str, Any]] = []
+    link_rows: list[dict[str, Any]] = []
+    with store.person_creator() as creator:  # new persons are written while the next are worked out
+        _plan_persons(result, person_ids, by_key, existing, links, automatic_by, now, in_force, report, creator,
+                      person_rows, link_rows)  # fmt: skip
+    store.write_persons(person_rows)
+    report.links_written = store.write_links(link_rows) + creator.links_written
+    kept = set(person_ids)
+    gone = [pid for pid in existing if pid not in kept]
+    report.persons_retired = store.retire_persons(
+        [{"person_id": pid, "to_person_id": retired.get(pid), "at": now,
+          "reason": f"its records now belong to another person ({report.run_id})"} for pid in gone]
+    )  # fmt: skip
+
+    timer("writing the review queue")
+    _write_reviews(store, result.reviews, reviews, report, now)
+    timer("done")
+    store.record_run(report.run_id, _run_props(report, settings, now))
+    return report
+
+
+def _plan_persons(
+    result: Clustering,
+    person_ids: list[str],
+    by_key: Mapping[str, Mapping[Any, Any]],
+    existing: dict[str, dict[str, Any]],
+    links: dict[str, tuple[str, dict[str, Any]]],
+    automatic_by: str,
+    now: datetime,
+    in_force: datetime,
+    report: ResolutionReport,
+    creator: PersonCreator,
+    person_rows: list[dict[str, Any]],
+    link_rows: list[dict[str, Any]],
+) -> None:
+    """Each person's properties and links: a new person with new records goes to ``creator`` (CREATE);
+    changed persons and links go to ``person_rows`` and ``link_rows``; the report counts them."""
     for members, pid in zip(result.clusters, person_ids, strict=True):
         props, unborn = person_properties([by_key[k] for k in members])
         if pid not in existing and not any(k in links for k in members):  # new person, new records: CREATE
@@ -415,7 +460,7 @@ def _resolve(
                 )
             person: dict[str, Any] = {"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},
                                 "labels": ["Person", "Unborn"] if unborn else ["Person"], "links": new_links}  # fmt: skip
-            new_persons.append(person)
+            creator.add(person)
             continue
         if not same_person_props(existing.get(pid), props, unborn):
             person_rows.append({"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},
@@ -441,20 +486,6 @@ def _resolve(
                 report.links_unchanged += 1
             else:
                 link_rows.append({"record_key": key, "person_id": pid, "props": new})
-    store.write_persons(person_rows)
-    report.links_written = store.write_links(link_rows) + store.create_persons(new_persons)
-    kept = set(person_ids)
-    gone = [pid for pid in existing if pid not in kept]
-    report.persons_retired = store.retire_persons(
-        [{"person_id": pid, "to_person_id": retired.get(pid), "at": now,
-          "reason": f"its records now belong to another person ({report.run_id})"} for pid in gone]
-    )  # fmt: skip
-
-    timer("writing the review queue")
-    _write_reviews(store, result.reviews, reviews, report, now)
-    timer("done")
-    store.record_run(report.run_id, _run_props(report, settings, now))
-    return report
 
 
 def _write_reviews(
