@@ -369,7 +369,7 @@ def test_new_data_joins_existing_persons_incrementally(
     assert poppy["n"] == 2 and poppy["a"] == ["education", "health"]
 
 
-def test_records_and_links_are_read_page_by_page(
+def test_records_relations_and_links_are_read_page_by_page(
     graph: neo4j.Driver, neo4j_settings: Settings, model_file: Path, tmp_path: Path
 ) -> None:
     db = neo4j_settings.database
@@ -384,7 +384,13 @@ def test_records_and_links_are_read_page_by_page(
     # records loaded since: not linked yet, and first in record_key order (a page of them has no links)
     load(graph, db,
          rec("csc|persons|A1", "Kai", "Reed", date(2009, 5, 6), sex="M"),
-         rec("csc|persons|A2", "Ben", "Reed", None, expected_date_of_birth=date(2026, 6, 1)))  # fmt: skip
+         rec("csc|persons|A2", "Ben", "Reed", None, expected_date_of_birth=date(2026, 6, 1)),
+         person_links=[
+             PersonLinkRow("police|persons|P1", "police|persons|P3", "parent",
+                           Provenance("police", "relationships", "R1", "test", None, None, "fact", T0, "run-test")),
+             PersonLinkRow("csc|persons|A1", "csc|persons|A2", "sibling",
+                           Provenance("csc", "relationships", "R2", "test", None, None, "fact", T0, "run-test")),
+         ])  # fmt: skip
     whole, paged = ResolutionStore(graph, db), ResolutionStore(graph, db, read_page=2)
     records = whole.read_records()
     assert records["record_key"].tolist() == ["csc|persons|A1", "csc|persons|A2", "police|persons|P1",
@@ -393,6 +399,15 @@ def test_records_and_links_are_read_page_by_page(
     by_key = records.set_index("record_key")
     assert by_key.loc["police|persons|P1", "date_of_birth"] == "1988-01-30"  # ISO text: no driver dates
     assert by_key.loc["csc|persons|A2", "expected_date_of_birth"] == "2026-06-01"
+    relations = paged.read_relations()
+    assert (
+        relations
+        == whole.read_relations()
+        == [
+            ("csc|persons|A1", "csc|persons|A2", "sibling"),
+            ("police|persons|P1", "police|persons|P3", "parent"),
+        ]
+    )
     links = paged.read_links()
     assert links == whole.read_links()
     assert sorted(links) == ["police|persons|P1", "police|persons|P2", "police|persons|P3"]

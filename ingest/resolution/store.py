@@ -141,7 +141,7 @@ class ResolutionStore:
 
     def read_relations(self) -> list[tuple[str, str, str | None]]:
         """(from record, to record, type) of every RELATED_TO between two records."""
-        return [(r["from_key"], r["to_key"], r["type"]) for r in self._read("resolve_read_relations")]
+        return [(a, b, kind) for a, b, kind in self._read_pages("resolve_read_relations")]
 
     def read_reviews(self) -> list[dict[str, Any]]:
         return self._read("resolve_read_reviews")
