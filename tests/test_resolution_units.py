@@ -122,6 +122,9 @@ def test_features_are_typed_and_normalised() -> None:
     assert a["addresses"] == ["12high st|B86 0LF", "3mill lane|B87 1AA"]
     assert b["names_all"] == ["daniel", "james"] and b["nhs"] == "9434765919"
     assert a["stage"] == b["stage"] == "adult"
+    # a record at a time gives the same table as the whole frame at once
+    assert prepare_features(frame, REF, chunk_rows=1).to_pylist() == table.to_pylist()
+    assert prepare_features(frame.iloc[:0], REF).num_rows == 0
     with pytest.raises(ValueError, match="unique"):
         prepare_features(pd.concat([frame, frame]), REF)
 

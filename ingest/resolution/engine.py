@@ -385,11 +385,13 @@ def _resolve(
     clusterer = Clusterer(guard_facts, settings.guards, settings.upper, settings.lower, rejects)
     clusterer.join([*confirms, *det_edges, *prob_edges])
     del det_edges, prob_edges
+    timer("family-context rule")
     relations = store.read_relations()
     if relations:  # a second step: same-named records that share a relative found by the first
         rel_edges = relational_edges(features, relations, clusterer.clusters.clusters())
         report.relational_pairs = len(rel_edges)
         clusterer.join(rel_edges)  # they rank last, so this is what joining them with the others gives
+    timer("persons and their ids")
     result = clusterer.result()
     for _, reason in result.blocked:
         report.blocked[reason] = report.blocked.get(reason, 0) + 1

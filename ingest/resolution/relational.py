@@ -94,15 +94,15 @@ def relational_edges(
             "dob_t", "sex", "addresses", "postcodes"]  # fmt: skip
     relations = list(relations)
     cluster_of = {key: i for i, members in enumerate(clusters) for key in members}
-    # only the records of persons with a relative are compared (their rows as dicts, not every record's)
-    touched = {cluster_of[key] for src, dst, _ in relations for key in (src, dst) if key in cluster_of}
-    keys = pa.array([key for i in touched for key in clusters[i]], pa.string())
-    wanted = features.filter(pc.is_in(features.column("unique_id"), value_set=keys))
-    rows = {r["unique_id"]: r for r in wanted.select(cols).to_pylist()}
+    # Python values only for the records that need them (at 200,000 children, most persons have a relative,
+    # and every record's row as a dict took 3.5 GB): the addresses of the persons someone is related to,
+    # then the names of the persons that share a relative with another
+    related_to = {cluster_of[dst] for src, dst, _ in relations if src in cluster_of and dst in cluster_of}
+    addresses = _rows(features, ["unique_id", "addresses"], (k for i in related_to for k in clusters[i]))
     places: dict[int, set[str]] = defaultdict(set)
-    for key, row in rows.items():
-        if key in cluster_of:
-            places[cluster_of[key]].update(row["addresses"] or [])
+    for key, row in addresses.items():
+        places[cluster_of[key]].update(row["addresses"] or [])
+    del addresses
     context: dict[tuple[str, ...], set[int]] = defaultdict(set)
     for src, dst, kind in relations:
         cls = relation_class(kind)
@@ -113,6 +113,10 @@ def relational_edges(
         context[("has", cls, "person", str(cs))].add(cd)
         for place in places[cd]:
             context[("of", cls, "address", place)].add(cs)
+    sharing = {
+        c for members in context.values() if 1 < len(members) <= MAX_CLUSTERS_PER_CONTEXT for c in members
+    }
+    rows = _rows(features, cols, (k for i in sharing for k in clusters[i]))
     edges: dict[tuple[int, int], Edge] = {}
     for item in sorted(context, key=lambda it: (it[2] != "person", it)):  # a shared person says most
         members = sorted(context[item])
@@ -131,6 +135,13 @@ def relational_edges(
                 if pair[0] in group:
                     edges.setdefault(pair, edge)
     return list(edges.values())
+
+
+def _rows(features: pa.Table, cols: list[str], keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """unique_id -> the row's ``cols`` as Python values, for the given records only."""
+    wanted = pa.array(list(keys), pa.string())
+    chosen = features.filter(pc.is_in(features.column("unique_id"), value_set=wanted)).select(cols)
+    return {row["unique_id"]: row for row in chosen.to_pylist()}
 
 
 def _components(pairs: dict[tuple[int, int], Edge]) -> list[set[int]]:

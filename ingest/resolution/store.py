@@ -83,12 +83,12 @@ class ResolutionStore:
         with self.driver.session(database=self.database) as session:
             return session.execute_write(lambda tx: work(Transaction(tx)))
 
-    def _read_pages(self, name: str) -> Iterator[list[Any]]:
-        """The rows of a paged read file (``$after``, ``$page`` -> ``last``, a list of rows), page by page:
-        each page is one returned row, so the driver's cost per row is paid once a page, not once a record."""
+    def _pages(self, name: str) -> Iterator[list[list[Any]]]:
+        """The pages of a paged read file (``$after``, ``$page`` -> ``last``, a list of rows): each page is one
+        returned row, so the driver's cost per row is paid once a page, not once a record."""
         query, page = cypher_files.load(name), self.read_page
 
-        def work(tx: neo4j.ManagedTransaction, after: str) -> tuple[str | None, list[Any]]:
+        def work(tx: neo4j.ManagedTransaction, after: str) -> tuple[str | None, list[list[Any]]]:
             last, rows = tx.run(query, after=after, page=page).single(strict=True)
             return last, rows
 
@@ -98,16 +98,24 @@ class ResolutionStore:
                 last, rows = session.execute_read(work, after)
                 if last is None:
                     return
-                yield from rows
+                yield rows
                 after = last
+
+    def _read_pages(self, name: str) -> Iterator[list[Any]]:
+        """The rows of a paged read file, page by page."""
+        for rows in self._pages(name):
+            yield from rows
 
     # --- reads ------------------------------------------------------------------------------------
     def read_records(self) -> pd.DataFrame:
         """One row per SourceRecord, in ``RECORD_COLUMNS`` (lived_at split into postcodes and lines; dates
         as ISO text)."""
-        frame = pd.DataFrame(
-            list(self._read_pages("resolve_read_records")), columns=[*RECORD_COLUMNS[:-2], "lived_at"]
-        )
+        names = [*RECORD_COLUMNS[:-2], "lived_at"]
+        columns: list[list[Any]] = [[] for _ in names]
+        for rows in self._pages("resolve_read_records"):  # column by column: a page's rows go with it
+            for column, values in zip(columns, zip(*rows, strict=True), strict=False):
+                column.extend(values)
+        frame = pd.DataFrame(dict(zip(names, columns, strict=True)), columns=names)
         return _split_lived_at(frame)
 
     def read_records_by_key(self, keys: Sequence[str]) -> pd.DataFrame:
@@ -203,7 +211,7 @@ class ResolutionStore:
 
     @contextmanager
     def person_creator(self) -> Iterator[PersonCreator]:
-        """New persons (as ``create_persons`` takes them) written in batches by a background thread while
+        """New persons (as ``create_persons`` takes them) written in batches by background threads while
         the caller builds the next ones; leaving the block waits for every write (and raises its error)."""
         creator = PersonCreator(self)
         try:
@@ -233,16 +241,18 @@ class ResolutionStore:
 
 
 class PersonCreator:
-    """Batches of new persons written one after another on a background thread; at most two batches wait,
-    so memory holds a few batches, not every person's links (1.8 million at 200,000 children)."""
+    """Batches of new persons written by background threads; at most ``2 * threads`` batches wait, so memory
+    holds a few batches, not every person's links (1.8 million at 200,000 children). Two batches never
+    touch the same records (each record is in one person), so two threads write side by side without
+    waiting on each other's locks: Neo4j, not Python, is what a first run's writing waits on."""
 
-    def __init__(self, store: ResolutionStore, waiting: int = 2) -> None:
+    def __init__(self, store: ResolutionStore, threads: int = 2) -> None:
         self.store = store
         self.links_written = 0
         self._batch: list[dict[str, Any]] = []
         self._links = 0
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jigsaw-persons")
-        self._slots = threading.BoundedSemaphore(waiting)
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="jigsaw-persons")
+        self._slots = threading.BoundedSemaphore(2 * threads)
         self._futures: list[Future[int]] = []
 
     def add(self, person: dict[str, Any]) -> None:
