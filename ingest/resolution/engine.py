@@ -353,10 +353,9 @@ def _resolve(
         return report
     timer("preparing features")
     features = prepare_features(records, settings.reference)
-    # what persons take from their records; the rest of the records is not needed again
-    by_key = dict(
-        zip(records["record_key"].astype(str), records[_PERSON_COLUMNS].to_dict("records"), strict=True)
-    )
+    # what persons take from their records, kept as Arrow columns (not a dict per record) until the writing:
+    # the rest of the records is not needed again
+    people = pa.Table.from_pandas(records[["record_key", *_PERSON_COLUMNS]], preserve_index=False)
     del records
     guard_facts, rule_facts = record_facts(features)
 
@@ -404,6 +403,8 @@ def _resolve(
     report.persons = len(result.clusters)
 
     timer("writing persons and links")
+    by_key = {row.pop("record_key"): row for row in people.to_pylist()}
+    del people
     existing = store.read_persons()
     automatic_by = (
         f"jigsaw resolve (model v{report.model_version})" if report.model_version else "jigsaw resolve"

@@ -91,7 +91,7 @@ def relational_edges(
     ``relations`` are (from record, to record, type): the first is <type> of the second.
     """
     cols = ["unique_id", "given", "given_groups", "given_ph", "family", "family_tokens", "family_ph", "dob",
-            "dob_t", "sex", "addresses", "postcodes"]  # fmt: skip
+            "dob_t", "sex"]  # what same_name compares  # fmt: skip
     relations = list(relations)
     cluster_of = {key: i for i, members in enumerate(clusters) for key in members}
     # Python values only for the records that need them (at 200,000 children, most persons have a relative,
