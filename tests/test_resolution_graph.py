@@ -46,6 +46,7 @@ from ingest.resolution.clustering import pair_key
 from ingest.resolution.engine import review_id
 from ingest.resolution.features import prepare_features
 from ingest.resolution.matcher import Matcher
+from ingest.resolution.persons import EVIDENCE_KEYS
 from ingest.resolution.simulate import simulate
 from ingest.resolution.store import ResolutionStore
 
@@ -412,6 +413,12 @@ def test_records_relations_and_links_are_read_page_by_page(
     assert links == whole.read_links()
     assert sorted(links) == ["police|persons|P1", "police|persons|P2", "police|persons|P3"]
     assert links["police|persons|P1"][1]["method"] == "singleton"
+    assert set(links["police|persons|P1"][1]) == set(EVIDENCE_KEYS)  # what decides a change, no more
+    whole_links = whole.read_links_by_key(["police|persons|P1", "csc|persons|A1"])  # A1 is not linked
+    assert list(whole_links) == ["police|persons|P1"]
+    assert whole_links["police|persons|P1"][0] == links["police|persons|P1"][0]
+    full = set(whole_links["police|persons|P1"][1])
+    assert {"linked_at", "in_force_from", "history", "method", "decided_by"} <= full
     with pytest.raises(ValueError, match="at least one"):
         ResolutionStore(graph, db, read_page=0)
 

@@ -410,10 +410,19 @@ def _resolve(
         f"jigsaw resolve (model v{report.model_version})" if report.model_version else "jigsaw resolve"
     )
     person_rows: list[dict[str, Any]] = []
-    link_rows: list[dict[str, Any]] = []
+    changed: list[tuple[str, str, dict[str, Any]]] = []
     with store.person_creator() as creator:  # new persons are written while the next are worked out
         _plan_persons(result, person_ids, by_key, existing, links, automatic_by, now, in_force, report, creator,
-                      person_rows, link_rows)  # fmt: skip
+                      person_rows, changed)  # fmt: skip
+    # the whole of each changed link (its history and times), read for those links only
+    whole = store.read_links_by_key([key for key, _, _ in changed if key in links])
+    link_rows = []
+    for key, pid, evidence in changed:
+        new = link_props(key, pid, evidence, whole.get(key), now, report.run_id, in_force=in_force)
+        if new is None:  # only if the link changed since it was read
+            report.links_unchanged += 1
+        else:
+            link_rows.append({"record_key": key, "person_id": pid, "props": new})
     store.write_persons(person_rows)
     report.links_written = store.write_links(link_rows) + creator.links_written
     kept = set(person_ids)
@@ -442,10 +451,11 @@ def _plan_persons(
     report: ResolutionReport,
     creator: PersonCreator,
     person_rows: list[dict[str, Any]],
-    link_rows: list[dict[str, Any]],
+    changed: list[tuple[str, str, dict[str, Any]]],
 ) -> None:
     """Each person's properties and links: a new person with new records goes to ``creator`` (CREATE);
-    changed persons and links go to ``person_rows`` and ``link_rows``; the report counts them."""
+    changed persons go to ``person_rows``, and the links to write to ``changed`` as (record key, person id,
+    evidence); the report counts them."""
     for members, pid in zip(result.clusters, person_ids, strict=True):
         props, unborn = person_properties([by_key[k] for k in members])
         if pid not in existing and not any(k in links for k in members):  # new person, new records: CREATE
@@ -484,11 +494,11 @@ def _plan_persons(
                 and before[1].get("method") == METHOD_ANALYST
             ):
                 evidence = {k: before[1].get(k) for k in evidence}  # an analyst's split stands as it was made
-            new = link_props(key, pid, evidence, before, now, report.run_id, in_force=in_force)
-            if new is None:
+            # ``before`` holds the evidence only, which is what decides whether the link changes
+            if before is not None and link_props(key, pid, evidence, before, now, report.run_id) is None:
                 report.links_unchanged += 1
             else:
-                link_rows.append({"record_key": key, "person_id": pid, "props": new})
+                changed.append((key, pid, evidence))
 
 
 def _write_reviews(

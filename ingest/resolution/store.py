@@ -132,8 +132,19 @@ class ResolutionStore:
         return out
 
     def read_links(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        """record_key -> (person_id, RECORD_OF properties)."""
+        """record_key -> (person_id, the link's evidence: ``persons.EVIDENCE_KEYS``)."""
         return {key: (person_id, link) for key, person_id, link in self._read_pages("resolve_read_links")}
+
+    def read_links_by_key(self, keys: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """record_key -> (person_id, all the RECORD_OF properties) for the given records that are linked."""
+        out: dict[str, tuple[str, dict[str, Any]]] = {}
+        for start in range(0, len(keys), self.batch_size):
+            rows = self._read(
+                "resolve_read_links_by_key",
+                [{"record_key": k} for k in keys[start : start + self.batch_size]],
+            )
+            out.update((r["record_key"], (r["person_id"], r["link"])) for r in rows)
+        return out
 
     def read_known_at(self) -> datetime | None:
         """The latest time Jigsaw learnt (or learnt a correction of) any agency record; None if there is none."""
