@@ -41,7 +41,13 @@ from ingest.resolution.clustering import (
 )
 from ingest.resolution.features import prepare_features
 from ingest.resolution.matcher import Matcher, ModelError, check_model, valid_memory_limit
-from ingest.resolution.persons import link_evidence, link_props, person_properties, same_person_props
+from ingest.resolution.persons import (
+    link_evidence,
+    link_props,
+    link_unchanged,
+    person_properties,
+    same_person_props,
+)
 from ingest.resolution.relational import relational_edges
 from ingest.resolution.store import PersonCreator, ResolutionStore
 
@@ -494,8 +500,7 @@ def _plan_persons(
                 and before[1].get("method") == METHOD_ANALYST
             ):
                 evidence = {k: before[1].get(k) for k in evidence}  # an analyst's split stands as it was made
-            # ``before`` holds the evidence only, which is what decides whether the link changes
-            if before is not None and link_props(key, pid, evidence, before, now, report.run_id) is None:
+            if link_unchanged(pid, evidence, before):  # ``before`` holds the evidence only: all this needs
                 report.links_unchanged += 1
             else:
                 changed.append((key, pid, evidence))

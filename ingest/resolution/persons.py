@@ -80,6 +80,17 @@ def link_evidence(record_key: str, edge: Edge | None, automatic_by: str) -> dict
     }
 
 
+def link_unchanged(
+    person_id: str, evidence: dict[str, Any], previous: tuple[str, dict[str, Any]] | None
+) -> bool:
+    """True when the existing link already says this: the same person, the same evidence (``EVIDENCE_KEYS``:
+    all that ``previous`` needs to hold for this answer)."""
+    if previous is None:
+        return False
+    old_person, old = previous
+    return old_person == person_id and all(_same(old.get(k), evidence.get(k)) for k in EVIDENCE_KEYS)
+
+
 def link_props(
     record_key: str,
     person_id: str,
@@ -99,12 +110,12 @@ def link_props(
     (``in_force_from``; a moved link's history entry gets ``in_force_to``).
     """
     since = in_force or at
+    if link_unchanged(person_id, evidence, previous):
+        return None
     if previous is not None:
         old_person, old = previous
         history = list(old.get("history") or [])
         if old_person == person_id:
-            if all(_same(old.get(k), evidence.get(k)) for k in EVIDENCE_KEYS):
-                return None
             return {**evidence, "linked_at": old.get("linked_at", at), "run_id": run_id, "history": history,
                     "in_force_from": old.get("in_force_from", since),
                     **({"reason": reason} if reason else {})}  # fmt: skip
