@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import csv
 import json
-import resource
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -32,6 +30,7 @@ import psutil
 import ingest.adapters  # noqa: F401  (registers the adapters)
 from graph.writer import DEFAULT_BATCH_SIZE, GraphWriter, Rows, batched
 from ingest.framework import Adapter, FileReport, read_text, run_ingest
+from ingest.memory import PeakRss, process_peak_rss_mb
 from ingest.registry import plan
 
 TARGET_RATE = 20_000.0
@@ -110,36 +109,6 @@ class BenchResult:
         out["targets"] = {"rate": TARGET_RATE, "ratio": TARGET_RATIO, "meets_rate": self.meets_rate,
                           "meets_ratio": self.meets_ratio}  # fmt: skip
         return out
-
-
-class PeakRss:
-    """Samples this process's resident set size in a background thread (psutil), keeping the peak."""
-
-    def __init__(self, interval: float = 0.05) -> None:
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._proc = psutil.Process()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._proc.memory_info().rss)
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._proc.memory_info().rss)
-
-
-def process_peak_rss_mb() -> float:
-    """Peak RSS of this process over its life (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def clear_graph(driver: neo4j.Driver, database: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -35,7 +36,7 @@ from ingest.resolution.features import (
 from ingest.resolution.matcher import COMPARISONS, Matcher, comparison_detail, level_labels, matched_fields
 from ingest.resolution.metrics import pairwise_precision_recall
 from ingest.resolution.names import name_tokens, nickname_groups, phonetic
-from ingest.resolution.persons import link_props, person_properties
+from ingest.resolution.persons import link_props, person_properties, persons_properties
 from ingest.resolution.relational import relational_edges
 from ingest.resolution.simulate import simulate
 
@@ -291,6 +292,41 @@ def test_person_properties_take_the_most_common_values() -> None:
     assert props["record_count"] == 3 and not unborn
     props, unborn = person_properties([{"agency": "health", "expected_date_of_birth": "2026-06-01"}])
     assert unborn and props["expected_date_of_birth"] == date(2026, 6, 1) and props["date_of_birth"] is None
+
+
+def test_persons_properties_column_by_column_equal_person_properties_record_by_record() -> None:
+    import random
+
+    import pyarrow as pa
+
+    rng = random.Random(7)
+    choice = rng.choice
+    columns: dict[str, list[Any]] = {c: [] for c in
+                                     ("record_key", "given_name", "family_name", "date_of_birth",
+                                      "expected_date_of_birth", "sex", "agency")}  # fmt: skip
+    clusters: list[list[str]] = []
+    for p in range(400):
+        members = []
+        for r in range(rng.randint(1, 5)):  # ties are common: two records, two values
+            key = f"rec-{p}-{r}"
+            members.append(key)
+            row = {"record_key": key, "given_name": choice(["Dan", "Daniel", " ", None, "Kim "]),
+                   "family_name": choice(["Smith", "Smyth", "", None]),
+                   "date_of_birth": choice(["1990-03-04", "1990-04-03", None, "not a date"]),
+                   "expected_date_of_birth": choice(["2026-06-01", None, "2026-05-30"]),
+                   "sex": choice(["M", "1", "Female", "2", None, "not stated"]),
+                   "agency": choice(["police", "health", " ", None])}  # fmt: skip
+            for c in columns:
+                columns[c].append(row[c])
+        clusters.append(sorted(members))
+    order = list(range(len(columns["record_key"])))
+    rng.shuffle(order)  # the people table is in record order, not cluster order
+    people = pa.table({c: [v[i] for i in order] for c, v in columns.items()})
+    rows = {k: {c: columns[c][i] for c in columns} for i, k in enumerate(columns["record_key"])}
+    got = list(persons_properties(people, clusters))
+    assert len(got) == len(clusters)
+    for members, (props, unborn) in zip(clusters, got, strict=True):
+        assert (props, unborn) == person_properties([rows[k] for k in members]), members
 
 
 def test_pairwise_precision_recall() -> None:

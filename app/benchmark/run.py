@@ -312,6 +312,7 @@ def run_pipeline_bench(
             "true_pairs": accuracy.true_pairs, "correct_pairs": accuracy.correct_pairs,
             "reviews_pending": report.reviews_pending, "conflicts": report.conflicts,
             "stage_seconds": {k: round(v, 3) for k, v in report.seconds.items()},
+            "stage_peak_rss_mb": dict(report.peak_rss_mb),
         },
         picture={"sampled": len(chosen), "not_found": missing, "picture": picture, "case_page": page},
         patterns={"sweep_seconds": sweep_seconds, "alerts": len(sweep.findings), "by_pattern": patterns},

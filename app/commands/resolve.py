@@ -107,7 +107,8 @@ def resolve_command(
     for reason, n in sorted(report.blocked.items()):
         table.add_row(f"kept apart: {reason}", str(n))
     for stage, seconds in report.seconds.items():  # what a data team sizing the nightly run looks at
-        table.add_row(f"seconds {stage}", f"{seconds:.1f}")
+        peak = report.peak_rss_mb.get(stage)
+        table.add_row(f"seconds {stage}", f"{seconds:.1f}" + (f" (peak {peak:,.0f} MiB)" if peak else ""))
     console.print(table)
     for kind, value, n in report.suspicious_identifiers:
         console.print(f"[yellow]ignored {kind} {value}[/]: on {n} records, a placeholder or a data error")
@@ -372,7 +373,8 @@ def resolve_bench_command(
     for name, value in rows:
         table.add_row(name, value)
     for stage, secs in result.stage_seconds.items():
-        table.add_row(f"  {stage}", f"{secs:.1f} s")
+        peak = result.stage_peak_rss_mb.get(stage)
+        table.add_row(f"  {stage}", f"{secs:.1f} s" + (f" (peak {peak:,.0f} MiB)" if peak else ""))
     console.print(table)
     if out is not None:
         write_json(result, out)

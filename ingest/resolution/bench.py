@@ -83,6 +83,7 @@ class ResolveBenchResult:
     model_version: int | None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
+    stage_peak_rss_mb: dict[str, float] = field(default_factory=dict)  # sampled, per resolution stage
 
     @property
     def meets_precision(self) -> bool:
@@ -163,6 +164,7 @@ def run_resolve_bench(
         f1=accuracy.f1, predicted_pairs=accuracy.predicted_pairs, true_pairs=accuracy.true_pairs,
         correct_pairs=accuracy.correct_pairs, reviews_pending=report.reviews_pending, conflicts=report.conflicts,
         model_version=report.model_version, stage_seconds=dict(report.seconds),
+        stage_peak_rss_mb=dict(report.peak_rss_mb),
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )  # fmt: skip
 

@@ -14,7 +14,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from graph.config import Settings
 from ingest.framework import cyclic_gc_paused
+from ingest.memory import PeakRss
 from ingest.resolution.clustering import (
     IDENTIFIER_KINDS,
     METHOD_ANALYST,
@@ -45,7 +46,7 @@ from ingest.resolution.persons import (
     link_evidence,
     link_props,
     link_unchanged,
-    person_properties,
+    persons_properties,
     same_person_props,
 )
 from ingest.resolution.relational import relational_edges
@@ -149,6 +150,8 @@ class ResolutionReport:
     model_path: str | None = None
     probabilistic: bool = True  # False when there were too few records to train a model
     seconds: dict[str, float] = field(default_factory=dict)
+    # the peak resident set size (MiB) of this process during each stage (sampled): which stage sets the peak
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_seconds(self) -> float:
@@ -218,9 +221,12 @@ def decision_edges(reviews: list[dict[str, Any]]) -> tuple[list[Edge], list[tupl
 
 
 class _Timer:
-    def __init__(self, report: ResolutionReport, progress: Callable[[str], None] | None) -> None:
+    def __init__(
+        self, report: ResolutionReport, progress: Callable[[str], None] | None, memory: PeakRss | None = None
+    ) -> None:
         self.report = report
         self.progress = progress
+        self.memory = memory
         self.stage: str | None = None
         self.start = time.perf_counter()
 
@@ -228,6 +234,10 @@ class _Timer:
         now = time.perf_counter()
         if self.stage:
             self.report.seconds[self.stage] = round(now - self.start, 3)
+            if self.memory is not None:
+                self.report.peak_rss_mb[self.stage] = round(self.memory.take() / 2**20, 1)
+        elif self.memory is not None:
+            self.memory.take()  # what came before the run is not its first stage's
         self.stage, self.start = stage, now
         if stage != "done":
             log.debug("resolution: %s", stage)
@@ -331,8 +341,8 @@ def resolve(
     """Link every SourceRecord to exactly one Person (see the module docstring)."""
     # millions of records, pairs and links are alive at once, and the cyclic collector's full passes walk
     # them all (a fifth of clustering's time at 200,000 children); they make no reference cycles
-    with cyclic_gc_paused():
-        return _resolve(driver, database, settings, progress)
+    with cyclic_gc_paused(), PeakRss(interval=0.1) as memory:
+        return _resolve(driver, database, settings, progress, memory)
 
 
 # the properties a person takes from its records (persons.person_properties)
@@ -344,11 +354,12 @@ def _resolve(
     database: str,
     settings: ResolutionSettings,
     progress: Callable[[str], None] | None,
+    memory: PeakRss | None = None,
 ) -> ResolutionReport:
     # a pandas Timestamp takes the driver's fast path for zoned date-times (it is on every link written)
     now = pd.Timestamp(datetime.now(UTC))
     report = ResolutionReport(run_id=f"resolve-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
-    timer = _Timer(report, progress)
+    timer = _Timer(report, progress, memory)
     store = ResolutionStore(driver, database, settings.batch_size)
 
     timer("reading records")
@@ -370,6 +381,7 @@ def _resolve(
         rule_facts, settings.max_records_per_identifier
     )
     report.deterministic_pairs = len(det_edges)
+    del rule_facts  # a RecordFacts per record: the guards keep their own
 
     timer("model")
     matcher = _model(store, settings, features, report)
@@ -396,8 +408,11 @@ def _resolve(
         rel_edges = relational_edges(features, relations, clusterer.clusters.clusters())
         report.relational_pairs = len(rel_edges)
         clusterer.join(rel_edges)  # they rank last, so this is what joining them with the others gives
+        del rel_edges
+    del relations, features  # what is left to do needs neither
     timer("persons and their ids")
     result = clusterer.result()
+    del clusterer, guard_facts  # every edge joined, and the union-find: the result holds what is needed
     for _, reason in result.blocked:
         report.blocked[reason] = report.blocked.get(reason, 0) + 1
     links = store.read_links()
@@ -409,7 +424,7 @@ def _resolve(
     report.persons = len(result.clusters)
 
     timer("writing persons and links")
-    by_key = {row.pop("record_key"): row for row in people.to_pylist()}
+    properties = persons_properties(people, result.clusters)  # a generator: one person's at a time
     del people
     existing = store.read_persons()
     automatic_by = (
@@ -418,7 +433,7 @@ def _resolve(
     person_rows: list[dict[str, Any]] = []
     changed: list[tuple[str, str, dict[str, Any]]] = []
     with store.person_creator() as creator:  # new persons are written while the next are worked out
-        _plan_persons(result, person_ids, by_key, existing, links, automatic_by, now, in_force, report, creator,
+        _plan_persons(result, person_ids, properties, existing, links, automatic_by, now, in_force, report, creator,
                       person_rows, changed)  # fmt: skip
     # the whole of each changed link (its history and times), read for those links only
     whole = store.read_links_by_key([key for key, _, _ in changed if key in links])
@@ -448,7 +463,7 @@ def _resolve(
 def _plan_persons(
     result: Clustering,
     person_ids: list[str],
-    by_key: Mapping[str, Mapping[Any, Any]],
+    properties: Iterable[tuple[dict[str, Any], bool]],
     existing: dict[str, dict[str, Any]],
     links: dict[str, tuple[str, dict[str, Any]]],
     automatic_by: str,
@@ -459,11 +474,10 @@ def _plan_persons(
     person_rows: list[dict[str, Any]],
     changed: list[tuple[str, str, dict[str, Any]]],
 ) -> None:
-    """Each person's properties and links: a new person with new records goes to ``creator`` (CREATE);
+    """Each person's properties (``properties``, in cluster order) and links: a new person with new records goes to ``creator`` (CREATE);
     changed persons go to ``person_rows``, and the links to write to ``changed`` as (record key, person id,
     evidence); the report counts them."""
-    for members, pid in zip(result.clusters, person_ids, strict=True):
-        props, unborn = person_properties([by_key[k] for k in members])
+    for members, pid, (props, unborn) in zip(result.clusters, person_ids, properties, strict=True):
         if pid not in existing and not any(k in links for k in members):  # new person, new records: CREATE
             report.persons_created += 1
             if len(members) > 1:
