@@ -231,6 +231,42 @@ def test_joining_the_family_context_edges_in_a_second_step_equals_joining_everyt
         Clusterer(records, GUARDS, 0.99, 0.8).join(second).join(first)
 
 
+def test_evidence_taken_while_joining_equals_evidence_taken_from_the_final_persons() -> None:
+    """The clusterer keeps each record's evidence as it joins; taking, after the fact, the first automatic
+    edge (in rank order) whose records ended in one person gives the same, guards and cannot-links included."""
+    import random
+
+    rng = random.Random(11)
+    keys = [f"r{i:02d}" for i in range(30)]
+    for trial in range(30):
+        records = [
+            RecordFacts(k, {"nhs": rng.choice("123")} if rng.random() < 0.3 else {},
+                        rng.choice(["child", "adult", None]), date(rng.choice([1980, 1990, 2015]), 1, 1))
+            for k in keys
+        ]  # fmt: skip
+
+        def two() -> tuple[str, str]:
+            a, b = rng.sample(keys, 2)
+            return a, b
+
+        edges = [prob(*two(), round(rng.uniform(0.8, 1.0), 3), auto=rng.random() < 0.9) for _ in range(60)]
+        later = [Edge(*two(), "relational", None, ("same relative",)) for _ in range(10)]
+        rejects = [two() for _ in range(3)]
+        clusterer = Clusterer(records, GUARDS, 0.97, 0.8, rejects).join(edges).join(later)
+        got = clusterer.result()
+        person = {k: i for i, members in enumerate(got.clusters) for k in members}
+        expected: dict[str, Edge] = {}
+        for edge in sorted(edges, key=Edge.rank) + sorted(later, key=Edge.rank):
+            automatic = edge.method != METHOD_PROBABILISTIC or (
+                edge.may_auto_merge and (edge.probability or 0.0) >= 0.97
+            )
+            if automatic and person[edge.left] == person[edge.right]:
+                expected.setdefault(edge.left, edge)
+                expected.setdefault(edge.right, edge)
+        assert got.evidence == expected, trial
+        assert got.blocked, "the trials should exercise the guards"
+
+
 def test_analyst_decisions_and_deterministic_rules_in_order() -> None:
     records = [facts(k) for k in "abcd"]
     det, suspicious = deterministic_edges([facts("a", nhs="9"), facts("b", nhs="9"), facts("c", la="7")])

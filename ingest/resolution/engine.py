@@ -49,6 +49,7 @@ from ingest.resolution.persons import (
     persons_properties,
     same_person_props,
 )
+from ingest.resolution.relational import FEATURE_COLUMNS as RELATIONAL_FEATURES
 from ingest.resolution.relational import relational_edges
 from ingest.resolution.store import PersonCreator, ResolutionStore
 
@@ -395,6 +396,7 @@ def _resolve(
         report.scored_pairs = len(pairs)
         prob_edges = probabilistic_edges(pairs)
         del pairs  # the edges hold what clustering needs of it
+    features = features.select(list(RELATIONAL_FEATURES))  # the rest of the columns is not read again
 
     timer("clustering")
     reviews = store.read_reviews()

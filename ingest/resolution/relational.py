@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import jellyfish
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -27,6 +28,9 @@ _CLASSES = {
     "ex_partner": "partner", "sibling": "sibling", "half_sibling": "sibling", "grandparent": "grandparent",
     "aunt_uncle": "aunt_uncle", "child": "child",
 }  # fmt: skip
+# the features the rule reads: the names and dates same_name compares, and the addresses
+FEATURE_COLUMNS = ("unique_id", "given", "given_groups", "given_ph", "family", "family_tokens", "family_ph", "dob",
+                   "dob_t", "sex", "addresses")  # fmt: skip
 MAX_CLUSTERS_PER_CONTEXT = 8  # a relative shared by more clusters than this is not telling
 
 
@@ -90,8 +94,7 @@ def relational_edges(
 
     ``relations`` are (from record, to record, type): the first is <type> of the second.
     """
-    cols = ["unique_id", "given", "given_groups", "given_ph", "family", "family_tokens", "family_ph", "dob",
-            "dob_t", "sex"]  # what same_name compares  # fmt: skip
+    cols = [c for c in FEATURE_COLUMNS if c != "addresses"]  # what same_name compares
     relations = list(relations)
     cluster_of = {key: i for i, members in enumerate(clusters) for key in members}
     # Python values only for the records that need them (at 200,000 children, most persons have a relative,
@@ -103,25 +106,35 @@ def relational_edges(
     for key, row in addresses.items():
         places[cluster_of[key]].update(row["addresses"] or [])
     del addresses
-    context: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    # each context as one text ("of|parent|person|17", "of|parent|address|<address>") with the cluster that
+    # has it, grouped by pandas: a set per context took gigabytes at 200,000 children, and most contexts
+    # belong to one cluster alone (not telling)
+    keys: list[str] = []
+    owners: list[int] = []
     for src, dst, kind in relations:
         cls = relation_class(kind)
         cs, cd = cluster_of.get(src), cluster_of.get(dst)
         if cls is None or cs is None or cd is None or cs == cd:
             continue
-        context[("of", cls, "person", str(cd))].add(cs)
-        context[("has", cls, "person", str(cs))].add(cd)
+        keys += (f"of|{cls}|person|{cd}", f"has|{cls}|person|{cs}")
+        owners += (cs, cd)
         for place in places[cd]:
-            context[("of", cls, "address", place)].add(cs)
-    sharing = {
-        c for members in context.values() if 1 < len(members) <= MAX_CLUSTERS_PER_CONTEXT for c in members
+            keys.append(f"of|{cls}|address|{place}")
+            owners.append(cs)
+    pairs = pd.DataFrame({"key": keys, "cluster": owners}).drop_duplicates()
+    del keys, owners
+    size = pairs.groupby("key")["cluster"].transform("size")
+    pairs = pairs[(size > 1) & (size <= MAX_CLUSTERS_PER_CONTEXT)]
+    context: dict[tuple[str, ...], list[int]] = {
+        tuple(key.split("|", 3)): sorted(int(c) for c in clusters_)
+        for key, clusters_ in pairs.groupby("key")["cluster"].agg(list).items()
     }
+    del pairs
+    sharing = {c for members in context.values() for c in members}
     rows = _rows(features, cols, (k for i in sharing for k in clusters[i]))
     edges: dict[tuple[int, int], Edge] = {}
     for item in sorted(context, key=lambda it: (it[2] != "person", it)):  # a shared person says most
-        members = sorted(context[item])
-        if not 1 < len(members) <= MAX_CLUSTERS_PER_CONTEXT:
-            continue
+        members = context[item]
         found: dict[tuple[int, int], Edge] = {}
         for i, ci in enumerate(members):
             for cj in members[i + 1 :]:
