@@ -126,7 +126,7 @@ def relational_edges(
     size = pairs.groupby("key")["cluster"].transform("size")
     pairs = pairs[(size > 1) & (size <= MAX_CLUSTERS_PER_CONTEXT)]
     context: dict[tuple[str, ...], list[int]] = {
-        tuple(key.split("|", 3)): sorted(int(c) for c in clusters_)
+        tuple(str(key).split("|", 3)): sorted(int(c) for c in clusters_)
         for key, clusters_ in pairs.groupby("key")["cluster"].agg(list).items()
     }
     del pairs
