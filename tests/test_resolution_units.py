@@ -442,6 +442,23 @@ def test_family_context_rule_links_same_named_parents_of_one_child() -> None:
     assert relational_edges(prepare_features(male, REF), relations, clusters) == []
 
 
+def test_family_context_rule_picks_the_first_agreeing_pair_when_a_persons_records_repeat_a_name() -> None:
+    """Records of one person that spell the name alike are compared once (relational._distinct); the pair
+    linked is still the first agreeing one in record order, and a later, different record still counts."""
+    rows = [("c", "Poppy", "Parsons", date(2015, 5, 1)), ("m1", "Bob", "Jones", None), ("m2", "Bob", "Jones", None),
+            ("m3", "Kim", "Parsons", None), ("m4", "Kim", "Parsons", None), ("n1", "Kimberley", "Parsons", None),
+            ("n2", "Kimberley", "Parsons", None)]  # fmt: skip
+    frame = pd.DataFrame(
+        [{"record_key": k, "given_name": g, "family_name": f, "date_of_birth": d} for k, g, f, d in rows]
+    )
+    clusters = [["c"], ["m1", "m2", "m3", "m4"], ["n1", "n2"]]
+    relations = [("m1", "c", "parent"), ("n2", "c", "parent")]
+    edges = relational_edges(prepare_features(frame, REF), relations, clusters)
+    assert [(e.left, e.right, e.matched_fields[:2]) for e in edges] == [
+        ("m3", "n1", ("given_name:nickname", "family_name:exact"))
+    ]
+
+
 def test_duckdb_memory_limit_is_checked_and_its_spill_folder_removed() -> None:
     sim = simulate(20, seed=2, reference=date(2026, 3, 1))
     features = prepare_features(sim.records, date(2026, 3, 1))

@@ -11,6 +11,7 @@ which relationship they shared; the guards apply as to every link.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -44,7 +45,7 @@ def _given_level(a: dict[str, Any], b: dict[str, Any]) -> str | None:
         return None
     if x == y:
         return "exact"
-    if set(a["given_groups"]) & set(b["given_groups"]):
+    if _shares(a["given_groups"], b["given_groups"]):
         return "nickname"
     if jellyfish.jaro_winkler_similarity(x, y) >= 0.9:
         return "similar"
@@ -59,7 +60,7 @@ def _family_level(a: dict[str, Any], b: dict[str, Any]) -> str | None:
         return None
     if x == y:
         return "exact"
-    if set(a["family_tokens"]) & set(b["family_tokens"]):
+    if _shares(a["family_tokens"], b["family_tokens"]):
         return "part of a double name"
     if jellyfish.jaro_winkler_similarity(x, y) >= 0.92:
         return "similar"
@@ -75,14 +76,41 @@ def _compatible_dob(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return jellyfish.damerau_levenshtein_distance(x, y) <= 1
 
 
+def _shares(x: Iterable[str], y: Iterable[str]) -> bool:
+    return not (x if isinstance(x, frozenset | set) else set(x)).isdisjoint(y)
+
+
 def same_name(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, ...] | None:
     """The agreeing name fields when the two records may be one person by name, dates and sex."""
-    given, family = _given_level(a, b), _family_level(a, b)
-    if given is None or family is None or not _compatible_dob(a, b):
+    if a["sex"] and b["sex"] and a["sex"] != b["sex"]:  # the cheap refusals first: millions of pairs
         return None
-    if a["sex"] and b["sex"] and a["sex"] != b["sex"]:
+    given = _given_level(a, b)
+    if given is None:
+        return None
+    family = _family_level(a, b)
+    if family is None or not _compatible_dob(a, b):
         return None
     return (f"given_name:{given}", f"family_name:{family}")
+
+
+_COMPARED = ("given", "given_groups", "given_ph", "family", "family_tokens", "family_ph", "dob", "dob_t",
+             "sex")  # fmt: skip
+_signature = operator.itemgetter(*_COMPARED)
+
+
+def _distinct(members: Sequence[str], rows: dict[str, dict[str, Any]]) -> list[str]:
+    """The members, in order, without those whose compared fields equal an earlier member's: same_name says
+    the same of both, so the first pair ``_best_pair`` finds is the same without them (a person's records
+    often spell the name alike)."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for key in members:
+        row = rows[key]
+        signature = _signature(row)  # hashable: the name sets are frozensets here
+        if signature not in seen:
+            seen.add(signature)
+            out.append(key)
+    return out
 
 
 def relational_edges(
@@ -125,20 +153,27 @@ def relational_edges(
     del keys, owners
     size = pairs.groupby("key")["cluster"].transform("size")
     pairs = pairs[(size > 1) & (size <= MAX_CLUSTERS_PER_CONTEXT)]
+    pairs = pairs.sort_values(["key", "cluster"])
+    keys_sorted, owners_sorted = pairs["key"].to_numpy(dtype=object), pairs["cluster"].to_numpy().tolist()
+    starts = [0, *(i for i in range(1, len(keys_sorted)) if keys_sorted[i] != keys_sorted[i - 1])]
     context: dict[tuple[str, ...], list[int]] = {
-        tuple(str(key).split("|", 3)): sorted(int(c) for c in clusters_)
-        for key, clusters_ in pairs.groupby("key")["cluster"].agg(list).items()
+        tuple(str(keys_sorted[a]).split("|", 3)): owners_sorted[a:b]
+        for a, b in zip(starts, [*starts[1:], len(keys_sorted)], strict=True)
     }
     del pairs
     sharing = {c for members in context.values() for c in members}
     rows = _rows(features, cols, (k for i in sharing for k in clusters[i]))
+    for row in rows.values():  # compared as sets, millions of times
+        row["given_groups"] = frozenset(row["given_groups"] or ())
+        row["family_tokens"] = frozenset(row["family_tokens"] or ())
+    distinct = {i: _distinct(clusters[i], rows) for i in sharing}
     edges: dict[tuple[int, int], Edge] = {}
     for item in sorted(context, key=lambda it: (it[2] != "person", it)):  # a shared person says most
         members = context[item]
         found: dict[tuple[int, int], Edge] = {}
         for i, ci in enumerate(members):
             for cj in members[i + 1 :]:
-                edge = _best_pair(clusters[ci], clusters[cj], rows, item)
+                edge = _best_pair(distinct[ci], distinct[cj], rows, item)
                 if edge is not None:
                     found[(ci, cj)] = edge
         for group in _components(found):
