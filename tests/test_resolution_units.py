@@ -4,10 +4,12 @@ stable person ids, link history, accuracy metrics, the model's level labels."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -33,7 +35,16 @@ from ingest.resolution.features import (
     prepare_features,
     transposed,
 )
-from ingest.resolution.matcher import COMPARISONS, Matcher, comparison_detail, level_labels, matched_fields
+from ingest.resolution.matcher import (
+    COMPARISONS,
+    Matcher,
+    ModelError,
+    _gammas,
+    comparison_detail,
+    level_labels,
+    level_weights,
+    matched_fields,
+)
 from ingest.resolution.metrics import pairwise_precision_recall
 from ingest.resolution.names import name_tokens, nickname_groups, phonetic
 from ingest.resolution.persons import link_props, person_properties, persons_properties
@@ -457,6 +468,42 @@ def test_family_context_rule_picks_the_first_agreeing_pair_when_a_persons_record
     assert [(e.left, e.right, e.matched_fields[:2]) for e in edges] == [
         ("m3", "n1", ("given_name:nickname", "family_name:exact"))
     ]
+    assert relational_edges(prepare_features(frame, REF), relations[:1], clusters) == []  # nobody shares
+    assert relational_edges(prepare_features(frame, REF), [], clusters) == []
+
+
+def test_levels_read_back_from_match_weights_equal_splinks_own_levels() -> None:
+    sim = simulate(150, seed=5, reference=REF)
+    matcher = Matcher(prepare_features(sim.records, REF), memory_limit="1GB")
+    try:
+        matcher.train(seed=1, max_pairs_u=3e5, max_pairs_em=5e3)
+        assert level_weights(matcher.linker.misc.save_model_to_json()) is not None  # the fast path is taken
+        from_weights = matcher.predict(0.5)
+        from_splink = matcher.predict(0.5, gammas_from_weights=False)
+    finally:
+        matcher.close()
+    assert len(from_weights) > 100
+    key = ["left_key", "right_key"]
+    a = from_weights.sort_values(key).reset_index(drop=True)
+    b = from_splink.sort_values(key).reset_index(drop=True)
+    assert a[key].equals(b[key]) and (a["match_probability"] - b["match_probability"]).abs().max() < 1e-12
+    assert a["matched_fields"].tolist() == b["matched_fields"].tolist()
+    assert a["detail"].tolist() == b["detail"].tolist()
+    levels = {str(d["given_name"]["level"]) for d in a["detail"]}
+    assert len(levels) > 2  # several levels were told apart, not one
+
+
+def test_a_weight_no_level_has_is_refused_and_close_levels_fall_back() -> None:
+    model: dict[str, Any] = {"comparisons": [{"output_column_name": "sex", "comparison_levels": [
+        {"is_null_level": True}, {"m_probability": 0.9, "u_probability": 0.5}, {"m_probability": 0.1, "u_probability": 0.5}]}]}  # fmt: skip
+    levels = level_weights(model)
+    assert levels is not None
+    weights = np.array([0.0, math.log2(0.9 / 0.5), math.log2(0.1 / 0.5)])
+    assert _gammas(weights, levels["sex"], "sex").tolist() == [-1, 1, 0]
+    with pytest.raises(ModelError, match="no level's weight"):
+        _gammas(np.array([0.3]), levels["sex"], "sex")
+    model["comparisons"][0]["comparison_levels"][2] = {"m_probability": 0.9, "u_probability": 0.5}
+    assert level_weights(model) is None  # two levels with one weight: Splink's own levels are used
 
 
 def test_duckdb_memory_limit_is_checked_and_its_spill_folder_removed() -> None:

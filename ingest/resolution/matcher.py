@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import tempfile
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -341,15 +343,26 @@ class Matcher:
             "splink": self.linker.misc.save_model_to_json(),
         }
 
-    def predict(self, threshold: float) -> pd.DataFrame:
-        """Scored pairs at or above ``threshold``: left, right, match_probability, matched_fields, detail."""
+    def predict(self, threshold: float, gammas_from_weights: bool = True) -> pd.DataFrame:
+        """Scored pairs at or above ``threshold``: left, right, match_probability, matched_fields, detail.
+
+        Each comparison's level is read back from its match weight (each level of a comparison has its own
+        weight, without term-frequency adjustments), so that Splink need not carry every compared column of
+        both records through to its output: 67 -> 55 s at 200,000 children. When two levels of a comparison
+        share a weight, or ``gammas_from_weights`` is False, Splink keeps the columns and its levels instead.
+        """
         if not self.trained:
             raise ModelError("the model is not trained")
-        scored = self.linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
         names = list(COMPARISONS)
+        levels = level_weights(self.linker.misc.save_model_to_json()) if gammas_from_weights else None
+        self.linker = Linker(
+            self.records, {**self.linker.misc.save_model_to_json(), "retain_matching_columns": levels is None,
+                           "retain_intermediate_calculation_columns": True}, log_level=None
+        )  # fmt: skip
+        scored = self.linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
         cols = ", ".join(
             ["unique_id_l AS left_key", "unique_id_r AS right_key", "match_probability", "match_weight"]
-            + [f"gamma_{n}" for n in names]
+            + ([f"gamma_{n}" for n in names] if levels is None else [])
             + [f"mw_{n} AS w_{n}" for n in names]
         )
         frame: pd.DataFrame = self.con.execute(f"SELECT {cols} FROM {scored.physical_name}").df()
@@ -358,8 +371,11 @@ class Matcher:
             return pd.DataFrame(
                 columns=["left_key", "right_key", "match_probability", "matched_fields", "detail"]
             )
-        gammas = frame[[f"gamma_{n}" for n in names]].to_numpy()
         weights = frame[[f"w_{n}" for n in names]].to_numpy()
+        if levels is None:
+            gammas = frame[[f"gamma_{n}" for n in names]].to_numpy()
+        else:
+            gammas = np.column_stack([_gammas(weights[:, i], levels[n], n) for i, n in enumerate(names)])
         fields, details = [], []
         # without term-frequency adjustments a pair's weights follow from its levels: work each distinct
         # combination of levels out once (there are few), and share the result
@@ -377,6 +393,40 @@ class Matcher:
         out["matched_fields"] = pd.Series(fields, index=out.index, dtype=object)
         out["detail"] = pd.Series(details, index=out.index, dtype=object)
         return out
+
+
+M_U_CLAMP = 1e-300  # Splink clamps m and u to this before taking a level's weight (log2 m/u)
+WEIGHT_TOLERANCE = 1e-6
+
+
+def level_weights(model: dict[str, Any]) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
+    """comparison -> (its levels' match weights, sorted; their gamma values), from Splink's saved model; None
+    when a level has no m or u, or two levels of a comparison are too close in weight to tell apart."""
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for comparison in model["comparisons"]:
+        non_null = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        pairs = [(0.0, -1)]  # the null level's weight is 0 (Splink)
+        for i, level in enumerate(non_null):
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if not isinstance(m, int | float) or not isinstance(u, int | float):
+                return None
+            pairs.append((math.log2(max(m, M_U_CLAMP) / max(u, M_U_CLAMP)), len(non_null) - 1 - i))
+        pairs.sort()
+        weights = np.array([w for w, _ in pairs])
+        if np.any(np.diff(weights) < 1000 * WEIGHT_TOLERANCE):
+            return None
+        out[comparison["output_column_name"]] = (weights, np.array([g for _, g in pairs]))
+    return out
+
+
+def _gammas(observed: np.ndarray, level: tuple[np.ndarray, np.ndarray], name: str) -> np.ndarray:
+    """The gamma value of each observed match weight of one comparison: the level with that weight."""
+    weights, gammas = level
+    idx = np.clip(np.searchsorted(weights, observed), 1, len(weights) - 1)
+    nearest = np.where(np.abs(weights[idx - 1] - observed) <= np.abs(weights[idx] - observed), idx - 1, idx)
+    if np.any(np.abs(weights[nearest] - observed) > WEIGHT_TOLERANCE):
+        raise ModelError(f"{name}: a pair's match weight is no level's weight; the model and Splink disagree")
+    return gammas[nearest]
 
 
 def _merge_m(em_model: dict[str, Any], labelled: dict[str, Any], floor: float) -> dict[str, Any]:

@@ -76,8 +76,11 @@ def _compatible_dob(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return jellyfish.damerau_levenshtein_distance(x, y) <= 1
 
 
-def _shares(x: Iterable[str], y: Iterable[str]) -> bool:
-    return not (x if isinstance(x, frozenset | set) else set(x)).isdisjoint(y)
+def _shares(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Whether two short lists (a name's nickname groups or tokens, mostly one) have an item in common."""
+    if len(x) == 1:
+        return x[0] in y
+    return not set(x).isdisjoint(y)
 
 
 def same_name(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, ...] | None:
@@ -106,7 +109,7 @@ def _distinct(members: Sequence[str], rows: dict[str, dict[str, Any]]) -> list[s
     out = []
     for key in members:
         row = rows[key]
-        signature = _signature(row)  # hashable: the name sets are frozensets here
+        signature = tuple(tuple(v) if isinstance(v, list) else v for v in _signature(row))
         if signature not in seen:
             seen.add(signature)
             out.append(key)
@@ -155,17 +158,19 @@ def relational_edges(
     pairs = pairs[(size > 1) & (size <= MAX_CLUSTERS_PER_CONTEXT)]
     pairs = pairs.sort_values(["key", "cluster"])
     keys_sorted, owners_sorted = pairs["key"].to_numpy(dtype=object), pairs["cluster"].to_numpy().tolist()
-    starts = [0, *(i for i in range(1, len(keys_sorted)) if keys_sorted[i] != keys_sorted[i - 1])]
+    # where each context's run of (sorted) rows starts, and the end
+    bounds = [i for i in range(len(keys_sorted)) if i == 0 or keys_sorted[i] != keys_sorted[i - 1]]
+    bounds.append(len(keys_sorted))
     context: dict[tuple[str, ...], list[int]] = {
         tuple(str(keys_sorted[a]).split("|", 3)): owners_sorted[a:b]
-        for a, b in zip(starts, [*starts[1:], len(keys_sorted)], strict=True)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
     }
     del pairs
     sharing = {c for members in context.values() for c in members}
     rows = _rows(features, cols, (k for i in sharing for k in clusters[i]))
-    for row in rows.values():  # compared as sets, millions of times
-        row["given_groups"] = frozenset(row["given_groups"] or ())
-        row["family_tokens"] = frozenset(row["family_tokens"] or ())
+    for row in rows.values():
+        row["given_groups"] = row["given_groups"] or []
+        row["family_tokens"] = row["family_tokens"] or []
     distinct = {i: _distinct(clusters[i], rows) for i in sharing}
     edges: dict[tuple[int, int], Edge] = {}
     for item in sorted(context, key=lambda it: (it[2] != "person", it)):  # a shared person says most
