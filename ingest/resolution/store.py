@@ -257,7 +257,7 @@ class PersonCreator:
     touch the same records (each record is in one person), so two threads write side by side without
     waiting on each other's locks: Neo4j, not Python, is what a first run's writing waits on."""
 
-    def __init__(self, store: ResolutionStore, threads: int = 2) -> None:
+    def __init__(self, store: ResolutionStore, threads: int = 3) -> None:
         self.store = store
         self.links_written = 0
         self._batch: list[dict[str, Any]] = []
