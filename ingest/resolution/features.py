@@ -286,6 +286,34 @@ class _Memos:
         self.address = _memo(lambda pair: _address(pair[0], pair[1]))
         self.stage = _memo(lambda t: life_stage(t[0], t[1], t[2], reference))
         self.sex = _memo(normalise_sex)
+        self.dob_text = _memo(lambda d: (d.isoformat(), t.isoformat() if (t := transposed(d)) else None, str(d.year))
+                              if d else (None, None, None))  # fmt: skip
+        # a record with no history and no address line: its places follow from its postcode alone
+        self.place_of = _memo(lambda pc: ([pc] if pc else [], [pc.split(" ")[0]] if pc else [], []))
+
+
+def _columns(rows: Iterable[tuple[Any, ...]], width: int, n: int) -> list[list[Any]]:
+    """Tuples of ``width`` values, one per record, as ``width`` columns."""
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    return columns if columns else [[None] * n for _ in range(width)]
+
+
+def _places(
+    current: str | None,
+    history_postcodes: list[str],
+    history_lines: list[str],
+    line: str | None,
+    postcode: Callable[[Any], Any],
+    address: Callable[[Any], Any],
+) -> tuple[list[str], list[str], list[str]]:
+    """(postcodes, their districts, addresses) of one record: its current address and its history."""
+    history = [postcode(p) for p in history_postcodes]
+    postcodes = _unique([current, *history])
+    addresses = _unique(
+        [address((line, current))]
+        + [address((ln, pc)) for ln, pc in zip(history_lines, history, strict=False)]
+    )
+    return postcodes, _unique(p.split(" ")[0] for p in postcodes), addresses
 
 
 def _chunk_features(records: pd.DataFrame, m: _Memos) -> pa.Table:
@@ -324,54 +352,50 @@ def _chunk_features(records: pd.DataFrame, m: _Memos) -> pa.Table:
     current_pcs = [postcode(v) for v in col("postcode")]
     sexes = [sex(v) for v in col("sex")]
 
-    out: dict[str, list[Any]] = {name: [] for name in FEATURE_SCHEMA.names}
     hist_pcs, hist_lines = lists("history_postcodes"), lists("history_lines")
-    for i, key in enumerate(col("record_key")):
-        g_toks, f_toks = given_toks[i], family_toks[i]
-        given, initial, groups, g_ph = given_info(g_toks)
-        family, f_initial, f_ph = family_info(f_toks)
-        dob, expected = dobs[i], expecteds[i]
-        dob_t = transposed(dob)
-        current = current_pcs[i]
-        history = [postcode(p) for p in hist_pcs[i]]
-        postcodes = _unique([current, *history])
-        line = _text(lines[i])
-        addresses = _unique(
-            [address((line, current))]
-            + [address((ln, pc)) for ln, pc in zip(hist_lines[i], history, strict=False)]
-        )
-        upn_valid = upn[i] if upn_ok(upn[i]) else None
-        core = pnc_core(pnc_raw[i])
-        row = out
-        row["unique_id"].append(key)
-        row["agency"].append(_text(agencies[i]))
-        row["given"].append(given)
-        row["given_initial"].append(initial)
-        row["given_groups"].append(groups)
-        row["given_ph"].append(g_ph)
-        row["names_all"].append(_unique([*g_toks, *other_toks[i]]))
-        row["family"].append(family)
-        row["family_tokens"].append(list(f_toks))
-        row["family_ph"].append(f_ph)
-        row["family_initial"].append(f_initial)
-        row["dob"].append(dob.isoformat() if dob else None)
-        row["dob_t"].append(dob_t.isoformat() if dob_t else None)
-        row["dob_year"].append(str(dob.year) if dob else None)
-        row["dob_any"].append(dob or expected)
-        row["is_expected"].append(dob is None and expected is not None)
-        row["sex"].append(sexes[i])
-        row["postcode"].append(current)
-        row["postcodes"].append(postcodes)
-        row["districts"].append(_unique(p.split(" ")[0] for p in postcodes))
-        row["addresses"].append(addresses)
-        row["nhs"].append(nhs[i])
-        row["upn"].append(upn[i])
-        row["la_id"].append(la_id[i])
-        row["pnc"].append(core)
-        row["nhs_valid"].append(nhs[i] if nhs_ok(nhs[i]) else None)
-        row["upn_valid"].append(upn_valid)
-        row["la_valid"].append(la_id[i] if la_ok(la_id[i]) else None)
-        row["pnc_valid"].append(core if pnc_ok(pnc_raw[i]) else None)
-        row["upn_permanent"].append(upn_valid if upn_valid and not ids.temporary_upn(upn_valid) else None)
-        row["stage"].append(stage((dob, expected, upn_valid is not None)))
+    lines = [_text(v) for v in lines]
+    # column by column (a comprehension per column is several times faster than appending a row at a time)
+    given_cols = _columns(map(given_info, given_toks), 4, n)
+    family_cols = _columns(map(family_info, family_toks), 3, n)
+    dob_cols = _columns(map(m.dob_text, dobs), 3, n)
+    place_cols = _columns(
+        (_places(current, pcs, lns, line, postcode, address) if pcs or line else m.place_of(current)
+         for current, pcs, lns, line in zip(current_pcs, hist_pcs, hist_lines, lines, strict=True)),
+        3, n,
+    )  # fmt: skip
+    upn_valid = [u if upn_ok(u) else None for u in upn]
+    cores = [pnc_core(p) for p in pnc_raw]
+    out: dict[str, list[Any]] = {
+        "unique_id": col("record_key"),
+        "agency": [_text(a) for a in agencies],
+        "given": given_cols[0],
+        "given_initial": given_cols[1],
+        "given_groups": given_cols[2],
+        "given_ph": given_cols[3],
+        "names_all": [_unique([*g, *o]) for g, o in zip(given_toks, other_toks, strict=True)],
+        "family": family_cols[0],
+        "family_tokens": [list(t) for t in family_toks],
+        "family_ph": family_cols[2],
+        "family_initial": family_cols[1],
+        "dob": dob_cols[0],
+        "dob_t": dob_cols[1],
+        "dob_year": dob_cols[2],
+        "dob_any": [d or e for d, e in zip(dobs, expecteds, strict=True)],
+        "is_expected": [d is None and e is not None for d, e in zip(dobs, expecteds, strict=True)],
+        "sex": sexes,
+        "postcode": current_pcs,
+        "postcodes": place_cols[0],
+        "districts": place_cols[1],
+        "addresses": place_cols[2],
+        "nhs": nhs,
+        "upn": upn,
+        "la_id": la_id,
+        "pnc": cores,
+        "nhs_valid": [v if nhs_ok(v) else None for v in nhs],
+        "upn_valid": upn_valid,
+        "la_valid": [v if la_ok(v) else None for v in la_id],
+        "pnc_valid": [c if pnc_ok(r) else None for c, r in zip(cores, pnc_raw, strict=True)],
+        "upn_permanent": [u if u and not ids.temporary_upn(u) else None for u in upn_valid],
+        "stage": [stage((d, e, u is not None)) for d, e, u in zip(dobs, expecteds, upn_valid, strict=True)],
+    }
     return pa.table(out, schema=FEATURE_SCHEMA)
