@@ -405,13 +405,12 @@ def _resolve(
     clusterer.join([*confirms, *det_edges, *prob_edges])
     del det_edges, prob_edges
     timer("family-context rule")
-    relations = store.read_relations()
-    if relations:  # a second step: same-named records that share a relative found by the first
-        rel_edges = relational_edges(features, relations, clusterer.clusters.clusters())
-        report.relational_pairs = len(rel_edges)
-        clusterer.join(rel_edges)  # they rank last, so this is what joining them with the others gives
-        del rel_edges
-    del relations, features  # what is left to do needs neither
+    # a second step: same-named records that share a relative found by the first (the relations are read
+    # page by page and kept as cluster numbers only)
+    rel_edges = relational_edges(features, store.iter_relations(), clusterer.clusters.clusters())
+    report.relational_pairs = len(rel_edges)
+    clusterer.join(rel_edges)  # they rank last, so this is what joining them with the others gives
+    del rel_edges, features  # what is left to do needs neither
     timer("persons and their ids")
     result = clusterer.result()
     del clusterer, guard_facts  # every edge joined, and the union-find: the result holds what is needed

@@ -11,12 +11,13 @@ which relationship they shared; the guards apply as to every link.
 
 from __future__ import annotations
 
-import operator
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import jellyfish
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,39 +40,92 @@ def relation_class(kind: str | None) -> str | None:
     return _CLASSES.get(kind or "")
 
 
-def _given_level(a: dict[str, Any], b: dict[str, Any]) -> str | None:
-    x, y = a["given"], b["given"]
+_CLASS_NAMES = tuple(sorted(set(_CLASSES.values())))
+_CLASS_CODE = {name: i for i, name in enumerate(_CLASS_NAMES)}
+_OF_PERSON, _HAS_PERSON, _OF_ADDRESS = 0, 1, 2  # the three kinds of context
+assert len(_CLASS_NAMES) <= 16, "a context number keeps 4 bits for the class"
+
+
+def _context(kind: int, cls: int, target: int) -> int:
+    """A context as one number: its kind, the relation class and the person (cluster) or address it names."""
+    return (target * 16 + cls) * 4 + kind
+
+
+def _context_item(code: int, place_name: Sequence[str]) -> tuple[str, str, str, str]:
+    """(of|has, class, person|address, the cluster number as text or the address) of a context number."""
+    kind, cls, target = code % 4, code // 4 % 16, code // 64
+    name = _CLASS_NAMES[cls]
+    if kind == _OF_ADDRESS:
+        return ("of", name, "address", place_name[target])
+    return ("of" if kind == _OF_PERSON else "has", name, "person", str(target))
+
+
+class Name(NamedTuple):
+    """What same_name compares of a record (a tuple: millions of records, and hashable, so records of one
+    person that spell the name alike are told apart by equality)."""
+
+    given: str | None
+    given_groups: tuple[str, ...]
+    given_ph: str | None
+    family: str | None
+    family_tokens: tuple[str, ...]
+    family_ph: str | None
+    dob: str | None
+    dob_t: str | None
+    sex: str | None
+
+
+def _names(features: pa.Table, keys: Iterable[str]) -> dict[str, Name]:
+    """unique_id -> its Name, for the given records only (built column by column, no dict per record)."""
+    wanted = pa.array(list(keys), pa.string())
+    chosen = features.filter(pc.is_in(features.column("unique_id"), value_set=wanted))
+    # one Python object per distinct value, and per distinct Name: a name, a date or a whole Name repeats
+    # across records (a string and a tuple per record took a gigabyte at 200,000 children)
+    shared: dict[Any, Any] = {}
+    columns = []
+    for field in Name._fields:
+        values = chosen.column(field).to_pylist()
+        if field in ("given_groups", "family_tokens"):
+            values = [tuple(v or ()) for v in values]
+        columns.append([shared.setdefault(v, v) for v in values])
+    same: dict[Name, Name] = {}
+    names = [same.setdefault(name, name) for name in map(Name._make, zip(*columns, strict=True))]
+    return dict(zip(chosen.column("unique_id").to_pylist(), names, strict=True))
+
+
+def _given_level(a: Name, b: Name) -> str | None:
+    x, y = a.given, b.given
     if not x or not y:
         return None
     if x == y:
         return "exact"
-    if _shares(a["given_groups"], b["given_groups"]):
+    if _shares(a.given_groups, b.given_groups):
         return "nickname"
     if jellyfish.jaro_winkler_similarity(x, y) >= 0.9:
         return "similar"
-    if a["given_ph"] and a["given_ph"] == b["given_ph"]:
+    if a.given_ph and a.given_ph == b.given_ph:
         return "phonetic"
     return None
 
 
-def _family_level(a: dict[str, Any], b: dict[str, Any]) -> str | None:
-    x, y = a["family"], b["family"]
+def _family_level(a: Name, b: Name) -> str | None:
+    x, y = a.family, b.family
     if not x or not y:
         return None
     if x == y:
         return "exact"
-    if _shares(a["family_tokens"], b["family_tokens"]):
+    if _shares(a.family_tokens, b.family_tokens):
         return "part of a double name"
     if jellyfish.jaro_winkler_similarity(x, y) >= 0.92:
         return "similar"
-    if a["family_ph"] and a["family_ph"] == b["family_ph"]:
+    if a.family_ph and a.family_ph == b.family_ph:
         return "phonetic"
     return None
 
 
-def _compatible_dob(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    x, y = a["dob"], b["dob"]
-    if not x or not y or x == y or x == b["dob_t"]:
+def _compatible_dob(a: Name, b: Name) -> bool:
+    x, y = a.dob, b.dob
+    if not x or not y or x == y or x == b.dob_t:
         return True
     return jellyfish.damerau_levenshtein_distance(x, y) <= 1
 
@@ -83,9 +137,9 @@ def _shares(x: Sequence[str], y: Sequence[str]) -> bool:
     return not set(x).isdisjoint(y)
 
 
-def same_name(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, ...] | None:
+def same_name(a: Name, b: Name) -> tuple[str, ...] | None:
     """The agreeing name fields when the two records may be one person by name, dates and sex."""
-    if a["sex"] and b["sex"] and a["sex"] != b["sex"]:  # the cheap refusals first: millions of pairs
+    if a.sex and b.sex and a.sex != b.sex:  # the cheap refusals first: millions of pairs
         return None
     given = _given_level(a, b)
     if given is None:
@@ -96,22 +150,15 @@ def same_name(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, ...] | None:
     return (f"given_name:{given}", f"family_name:{family}")
 
 
-_COMPARED = ("given", "given_groups", "given_ph", "family", "family_tokens", "family_ph", "dob", "dob_t",
-             "sex")  # fmt: skip
-_signature = operator.itemgetter(*_COMPARED)
-
-
-def _distinct(members: Sequence[str], rows: dict[str, dict[str, Any]]) -> list[str]:
-    """The members, in order, without those whose compared fields equal an earlier member's: same_name says
-    the same of both, so the first pair ``_best_pair`` finds is the same without them (a person's records
-    often spell the name alike)."""
-    seen: set[tuple[Any, ...]] = set()
+def _distinct(members: Sequence[str], rows: dict[str, Name]) -> list[str]:
+    """The members, in order, without those whose Name equals an earlier member's: same_name says the same of
+    both, so the first pair ``_best_pair`` finds is the same without them (a person's records often spell
+    the name alike)."""
+    seen: set[Name] = set()
     out = []
     for key in members:
-        row = rows[key]
-        signature = tuple(tuple(v) if isinstance(v, list) else v for v in _signature(row))
-        if signature not in seen:
-            seen.add(signature)
+        if rows[key] not in seen:
+            seen.add(rows[key])
             out.append(key)
     return out
 
@@ -125,52 +172,55 @@ def relational_edges(
 
     ``relations`` are (from record, to record, type): the first is <type> of the second.
     """
-    cols = [c for c in FEATURE_COLUMNS if c != "addresses"]  # what same_name compares
-    relations = list(relations)
     cluster_of = {key: i for i, members in enumerate(clusters) for key in members}
+    # the relations as numbers as they come (cluster of the one, cluster of the other, class): three strings
+    # per relation held to the end took a quarter of a gigabyte at 200,000 children
+    links: list[tuple[int, int, int]] = []
+    for src, dst, kind in relations:
+        cls = _CLASS_CODE.get(relation_class(kind) or "")
+        cs, cd = cluster_of.get(src), cluster_of.get(dst)
+        if cls is not None and cs is not None and cd is not None and cs != cd:
+            links.append((cs, cd, cls))
     # Python values only for the records that need them (at 200,000 children, most persons have a relative,
     # and every record's row as a dict took 3.5 GB): the addresses of the persons someone is related to,
     # then the names of the persons that share a relative with another
-    related_to = {cluster_of[dst] for src, dst, _ in relations if src in cluster_of and dst in cluster_of}
+    related_to = {cd for _, cd, _ in links}
     addresses = _rows(features, ["unique_id", "addresses"], (k for i in related_to for k in clusters[i]))
-    places: dict[int, set[str]] = defaultdict(set)
+    place_id: dict[str, int] = {}
+    places: dict[int, set[int]] = defaultdict(set)
     for key, row in addresses.items():
-        places[cluster_of[key]].update(row["addresses"] or [])
-    del addresses
-    # each context as one text ("of|parent|person|17", "of|parent|address|<address>") with the cluster that
-    # has it, grouped by pandas: a set per context took gigabytes at 200,000 children, and most contexts
-    # belong to one cluster alone (not telling)
-    keys: list[str] = []
-    owners: list[int] = []
-    for src, dst, kind in relations:
-        cls = relation_class(kind)
-        cs, cd = cluster_of.get(src), cluster_of.get(dst)
-        if cls is None or cs is None or cd is None or cs == cd:
-            continue
-        keys += (f"of|{cls}|person|{cd}", f"has|{cls}|person|{cs}")
-        owners += (cs, cd)
-        for place in places[cd]:
-            keys.append(f"of|{cls}|address|{place}")
+        places[cluster_of[key]].update(place_id.setdefault(a, len(place_id)) for a in row["addresses"] or [])
+    del addresses, cluster_of
+    place_name = list(place_id)
+    del place_id
+    # each context as one number (what: the person related to, the person who has the relative, or the
+    # address of the person related to; the class; which person or address) with the cluster that has it,
+    # grouped by pandas: a set per context took gigabytes at 200,000 children, and most contexts belong to
+    # one cluster alone (not telling)
+    keys, owners = array("q"), array("q")
+    for cs, cd, cls in links:
+        keys.extend((_context(_OF_PERSON, cls, cd), _context(_HAS_PERSON, cls, cs)))
+        owners.extend((cs, cd))
+        for place in places.get(cd, ()):
+            keys.append(_context(_OF_ADDRESS, cls, place))
             owners.append(cs)
-    pairs = pd.DataFrame({"key": keys, "cluster": owners}).drop_duplicates()
+    del links, places
+    pairs = pd.DataFrame({"key": np.frombuffer(keys, np.int64), "cluster": np.frombuffer(owners, np.int64)})
+    pairs = pairs.drop_duplicates()
     del keys, owners
     size = pairs.groupby("key")["cluster"].transform("size")
-    pairs = pairs[(size > 1) & (size <= MAX_CLUSTERS_PER_CONTEXT)]
-    pairs = pairs.sort_values(["key", "cluster"])
-    keys_sorted, owners_sorted = pairs["key"].to_numpy(dtype=object), pairs["cluster"].to_numpy().tolist()
+    pairs = pairs[(size > 1) & (size <= MAX_CLUSTERS_PER_CONTEXT)].sort_values(["key", "cluster"])
+    keys_sorted, owners_sorted = pairs["key"].to_numpy().tolist(), pairs["cluster"].to_numpy().tolist()
+    del pairs
     # where each context's run of (sorted) rows starts, and the end
     bounds = [i for i in range(len(keys_sorted)) if i == 0 or keys_sorted[i] != keys_sorted[i - 1]]
     bounds.append(len(keys_sorted))
     context: dict[tuple[str, ...], list[int]] = {
-        tuple(str(keys_sorted[a]).split("|", 3)): owners_sorted[a:b]
+        _context_item(keys_sorted[a], place_name): owners_sorted[a:b]
         for a, b in zip(bounds[:-1], bounds[1:], strict=True)
     }
-    del pairs
     sharing = {c for members in context.values() for c in members}
-    rows = _rows(features, cols, (k for i in sharing for k in clusters[i]))
-    for row in rows.values():
-        row["given_groups"] = row["given_groups"] or []
-        row["family_tokens"] = row["family_tokens"] or []
+    rows = _names(features, (k for i in sharing for k in clusters[i]))
     distinct = {i: _distinct(clusters[i], rows) for i in sharing}
     edges: dict[tuple[int, int], Edge] = {}
     for item in sorted(context, key=lambda it: (it[2] != "person", it)):  # a shared person says most
@@ -208,7 +258,7 @@ def _components(pairs: dict[tuple[int, int], Edge]) -> list[set[int]]:
 
 
 def _best_pair(
-    left: Sequence[str], right: Sequence[str], rows: dict[str, dict[str, Any]], item: tuple[str, ...]
+    left: Sequence[str], right: Sequence[str], rows: dict[str, Name], item: tuple[str, ...]
 ) -> Edge | None:
     direction, cls, what, _ = item
     shared = f"same relative: {cls} {'of' if direction == 'of' else 'is'} " + (

@@ -160,7 +160,11 @@ class ResolutionStore:
 
     def read_relations(self) -> list[tuple[str, str, str | None]]:
         """(from record, to record, type) of every RELATED_TO between two records."""
-        return [(a, b, kind) for a, b, kind in self._read_pages("resolve_read_relations")]
+        return list(self.iter_relations())
+
+    def iter_relations(self) -> Iterator[tuple[str, str, str | None]]:
+        """``read_relations`` page by page, for a caller that keeps only what it makes of them."""
+        return ((a, b, kind) for a, b, kind in self._read_pages("resolve_read_relations"))
 
     def read_reviews(self) -> list[dict[str, Any]]:
         return self._read("resolve_read_reviews")
