@@ -9,9 +9,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.resolution import identifiers as ids
 from ingest.resolution.clustering import (
@@ -36,14 +39,18 @@ from ingest.resolution.features import (
     transposed,
 )
 from ingest.resolution.matcher import (
+    _SLOWER_SQL,
     COMPARISONS,
     Matcher,
     ModelError,
     _gammas,
     comparison_detail,
+    faster_levels,
     level_labels,
     level_weights,
     matched_fields,
+    one_edit_apart,
+    settings_dict,
 )
 from ingest.resolution.metrics import pairwise_precision_recall
 from ingest.resolution.names import name_tokens, nickname_groups, phonetic
@@ -524,3 +531,60 @@ def test_a_memory_limit_that_is_not_a_size_is_refused_in_the_settings(tmp_path: 
     with pytest.raises(ValueError, match="memory_limit 'lots'"):
         ResolutionSettings(data_dir=tmp_path, memory_limit="lots")
     assert ResolutionSettings(data_dir=tmp_path, memory_limit="1.5GiB").memory_limit == "1.5GiB"
+
+
+# identifiers and dates: a few characters, so that pairs one edit apart (and transpositions) come up often
+_CHARS = st.text(alphabet="012é", max_size=6) | st.none()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_CHARS, _CHARS), min_size=1, max_size=200))
+def test_one_edit_apart_equals_damerau_levenshtein_within_one(
+    pairs: list[tuple[str | None, str | None]],
+) -> None:
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE p (x_l VARCHAR, x_r VARCHAR)")
+        con.executemany("INSERT INTO p VALUES (?, ?)", pairs)
+        # inside a CASE's condition, as Splink writes each level; NULL (unknown) kept apart from false
+        # the condition twice: DuckDB then computes it for every row, before either CASE branch
+        got = con.execute(
+            f"SELECT CASE WHEN {one_edit_apart('x')} THEN 1 WHEN NOT {one_edit_apart('x')} THEN 0 END, "
+            "CASE WHEN damerau_levenshtein(x_l, x_r) <= 1 THEN 1 WHEN NOT damerau_levenshtein(x_l, x_r) <= 1 "
+            "THEN 0 END FROM p"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [new for new, _ in got] == [old for _, old in got]
+
+
+def test_one_edit_apart_on_dates_a_substitution_and_a_transposition() -> None:
+    con = duckdb.connect()
+    rows = [("2011-03-04", "2011-03-04"), ("2011-03-04", "2011-03-05"), ("2011-03-04", "2011-30-04"),
+            ("2011-03-04", "2011-04-03"), ("2011-03-04", "2012-03-05"), ("2011-03-04", None)]  # fmt: skip
+    con.execute("CREATE TABLE p (dob_l VARCHAR, dob_r VARCHAR)")
+    con.executemany("INSERT INTO p VALUES (?, ?)", rows)
+    got = con.execute(f"SELECT CASE WHEN {one_edit_apart('dob')} THEN 1 ELSE 0 END FROM p")
+    assert [r[0] for r in got.fetchall()] == [1, 1, 1, 0, 0, 0]  # equal, substitution, transposition
+    con.close()
+
+
+def test_a_model_saved_with_the_slower_levels_scores_with_the_faster_ones() -> None:
+    current = settings_dict()
+    saved = json.loads(json.dumps(current))
+    slower = {new: old for old, new in _SLOWER_SQL.items()}
+    replaced = 0
+    for comparison in saved["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level["sql_condition"] in slower:
+                level["sql_condition"] = slower[level["sql_condition"]]
+                level["m_probability"], level["u_probability"] = 0.25, 0.001
+                replaced += 1
+    assert replaced == 2  # the date of birth's and the identifiers' "one edit apart" levels
+    faster = faster_levels(saved)
+    conditions = [lv["sql_condition"] for c in faster["comparisons"] for lv in c["comparison_levels"]]
+    assert conditions == [
+        lv["sql_condition"] for c in current["comparisons"] for lv in c["comparison_levels"]
+    ]
+    kept = [lv for c in faster["comparisons"] for lv in c["comparison_levels"] if "u_probability" in lv]
+    assert len(kept) == 2 and all(lv["m_probability"] == 0.25 for lv in kept)  # trained values untouched
