@@ -57,9 +57,9 @@ _ID_PAIRS = ("nhs", "upn", "la_id", "pnc")
 
 def one_edit_apart(col: str) -> str:
     """SQL true when ``{col}_l`` and ``{col}_r`` are at most one edit apart, as ``damerau_levenshtein(l, r)
-    <= 1`` is (with the same NULLs), about ten times faster in DuckDB, whose ``damerau_levenshtein``
-    made the dates and identifiers 11 of the 22 s the comparisons took on 5 million pairs. Strings of one length are within
-    one edit when they differ in at most one place (a substitution) or in two (maybe a transposition: only
+    <= 1`` is (with the same NULLs), about six times faster in DuckDB, whose ``damerau_levenshtein`` made
+    the dates and identifiers 11 of the 22 s the comparisons took on 5 million pairs. Strings of one length
+    are within one edit when they differ in at most one place (a substitution) or in two (maybe a transposition: only
     ``damerau_levenshtein`` tells it from two substitutions); lengths one apart need ``damerau_levenshtein``
     (an insertion or a deletion); other lengths never are. ``hamming`` raises on strings of two lengths (or
     two empty ones), and DuckDB may compute a repeated expression for every row before the condition that
