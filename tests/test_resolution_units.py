@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,6 +45,7 @@ from ingest.resolution.matcher import (
     Matcher,
     ModelError,
     _gammas,
+    _numbered,
     comparison_detail,
     faster_levels,
     level_labels,
@@ -351,8 +353,6 @@ def test_person_properties_take_the_most_common_values() -> None:
 def test_persons_properties_column_by_column_equal_person_properties_record_by_record() -> None:
     import random
 
-    import pyarrow as pa
-
     rng = random.Random(7)
     choice = rng.choice
     columns: dict[str, list[Any]] = {c: [] for c in
@@ -546,8 +546,8 @@ def test_one_edit_apart_equals_damerau_levenshtein_within_one(
     try:
         con.execute("CREATE TABLE p (x_l VARCHAR, x_r VARCHAR)")
         con.executemany("INSERT INTO p VALUES (?, ?)", pairs)
-        # inside a CASE's condition, as Splink writes each level; NULL (unknown) kept apart from false
-        # the condition twice: DuckDB then computes it for every row, before either CASE branch
+        # inside a CASE's condition, as Splink writes each level, NULL (unknown) kept apart from false; the
+        # condition twice, so that DuckDB computes it for every row before either branch (hamming must not raise)
         got = con.execute(
             f"SELECT CASE WHEN {one_edit_apart('x')} THEN 1 WHEN NOT {one_edit_apart('x')} THEN 0 END, "
             "CASE WHEN damerau_levenshtein(x_l, x_r) <= 1 THEN 1 WHEN NOT damerau_levenshtein(x_l, x_r) <= 1 "
@@ -588,3 +588,16 @@ def test_a_model_saved_with_the_slower_levels_scores_with_the_faster_ones() -> N
     ]
     kept = [lv for c in faster["comparisons"] for lv in c["comparison_levels"] if "u_probability" in lv]
     assert len(kept) == 2 and all(lv["m_probability"] == 0.25 for lv in kept)  # trained values untouched
+
+
+def test_records_numbered_in_key_order_and_turned_back_into_keys() -> None:
+    table = pa.table({"unique_id": ["police|b", "csc|z", "police|a", "health|é"], "x": [1, 2, 3, 4]})
+    numbered, keys = _numbered(table)
+    places = numbered.column("unique_id").to_pylist()
+    assert keys.to_pylist() == sorted(table.column("unique_id").to_pylist())  # key order (bytes, as DuckDB)
+    assert [keys[p].as_py() for p in places] == table.column("unique_id").to_pylist()
+    assert numbered.column("x").to_pylist() == [1, 2, 3, 4]  # the rest of each row as it was
+    # a pair keeps its orientation: the smaller place is the smaller key
+    for a, b in [(0, 1), (1, 2), (2, 3), (0, 3)]:
+        key_a, key_b = table.column("unique_id")[a].as_py(), table.column("unique_id")[b].as_py()
+        assert (places[a] < places[b]) == (key_a.encode() < key_b.encode())

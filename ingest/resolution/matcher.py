@@ -59,9 +59,9 @@ def one_edit_apart(col: str) -> str:
     """SQL true when ``{col}_l`` and ``{col}_r`` are at most one edit apart, as ``damerau_levenshtein(l, r)
     <= 1`` is (with the same NULLs), about six times faster in DuckDB, whose ``damerau_levenshtein`` made
     the dates and identifiers 11 of the 22 s the comparisons took on 5 million pairs. Strings of one length
-    are within one edit when they differ in at most one place (a substitution) or in two (maybe a transposition: only
-    ``damerau_levenshtein`` tells it from two substitutions); lengths one apart need ``damerau_levenshtein``
-    (an insertion or a deletion); other lengths never are. ``hamming`` raises on strings of two lengths (or
+    are within one edit when they differ in at most one place (a substitution) or in two (maybe a
+    transposition: only ``damerau_levenshtein`` tells it from two substitutions); lengths one apart need
+    ``damerau_levenshtein`` (an insertion or a deletion); other lengths never are. ``hamming`` raises on strings of two lengths (or
     two empty ones), and DuckDB may compute a repeated expression for every row before the condition that
     guards it: so it compares the left value with the right one, or with itself when their lengths differ,
     each with a character added (not empty)."""
@@ -76,13 +76,14 @@ def one_edit_apart(col: str) -> str:
     )
 
 
+_TYPO_IDS = ("nhs", "upn", "pnc")  # what "identifier one typo apart" compares (not the LA child id)
+_DOB_ONE_EDIT = one_edit_apart("dob")
+_ID_ONE_TYPO = " OR ".join(one_edit_apart(c) for c in _TYPO_IDS)
 # what the models saved before ``one_edit_apart`` say for the same levels: such a model scores with the
 # faster SQL (tests/test_resolution_units.py checks the two agree)
 _SLOWER_SQL: dict[str, str] = {
-    "damerau_levenshtein(dob_l, dob_r) <= 1": one_edit_apart("dob"),
-    " OR ".join(f"damerau_levenshtein({c}_l, {c}_r) <= 1" for c in ("nhs", "upn", "pnc")): " OR ".join(
-        one_edit_apart(c) for c in ("nhs", "upn", "pnc")
-    ),
+    "damerau_levenshtein(dob_l, dob_r) <= 1": _DOB_ONE_EDIT,
+    " OR ".join(f"damerau_levenshtein({c}_l, {c}_r) <= 1" for c in _TYPO_IDS): _ID_ONE_TYPO,
 }
 
 # comparison name -> levels, most specific first (Splink's order); the first is the null level
@@ -117,7 +118,7 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
             fixed_m=0.005,
         ),
         Level("dob_l = dob_t_r", "day and month transposed", True),
-        Level(one_edit_apart("dob"), "one character different", True),
+        Level(_DOB_ONE_EDIT, "one character different", True),
         Level(
             "(is_expected_l OR is_expected_r) AND abs(date_diff('day', dob_any_l, dob_any_r)) <= 42",
             "born within six weeks of the expected date",
@@ -149,7 +150,7 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
         ),
         Level(" OR ".join(f"{c}_l = {c}_r" for c in _ID_PAIRS), "same identifier", True),
         Level(
-            " OR ".join(one_edit_apart(c) for c in ("nhs", "upn", "pnc")),
+            _ID_ONE_TYPO,
             "identifier one typo apart",
             True,
         ),
@@ -161,7 +162,8 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
 # (phonetic surname with phonetic or nickname first name) made 150 million pairs at 200,000 children and
 # four fifths of the scoring time; with the year of birth, or the day and month (a typo elsewhere in the
 # date), or with no date of birth on one side and the same sex, it makes about 32 million (12 million of
-# them with no date of birth on one side), and the persons found are the same but for 0.01 % of true pairs (docs/entity-resolution.md, "Blocking")
+# them with no date of birth on one side), and the persons found are the same but for 0.01 % of true pairs
+# (docs/entity-resolution.md, "Blocking")
 BLOCKING_RULES: tuple[str, ...] = (
     "l.dob = r.dob AND l.family_initial = r.family_initial",
     "l.dob = r.dob AND l.given_initial = r.given_initial",
