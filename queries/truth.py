@@ -1,9 +1,13 @@
 """Measuring the patterns against a synthetic county's planted truth (``jigsaw synth``: ``DIR/truth/``).
 
-``patterns.json`` lists every planted pattern instance with its people (true person ids) and records. A planted
-instance is *found* when a finding of the pattern it maps to points at it (its anchor fact is one of the
-instance's records, or its child and anchor person are among the instance's people). A finding is *correct*
-when it points at a planted instance of a type its pattern maps to. Recall and precision are per pattern.
+``patterns.json`` lists every planted pattern instance with its people (true person ids) and records, and the
+emergent ones: situations the county's world holds that nobody planted, labelled from the world itself
+(``ingest/synthetic/emergent.py``: a crime's 15-year-old victim nobody referred). A planted instance is *found*
+when a finding of the pattern it maps to points at it (its anchor fact is one of the instance's records, or its
+child and anchor person are among the instance's people). A finding is *correct* when it points at an instance,
+planted or emergent, of a type its pattern maps to: what it says is true of the county. Recall counts the
+planted instances only (an emergent label may state more than a pattern's thresholds ask for); the emergent
+ones found are reported beside it. Recall and precision are per pattern.
 
 To measure the queries apart from entity resolution, ``link_persons_from_truth`` writes the true persons
 (``persons.csv``, ``mentions.csv``, ``people.csv``) as Person nodes and RECORD_OF links. BENCH GRAPHS ONLY: in a
@@ -41,6 +45,11 @@ TYPE_TO_PATTERNS: dict[str, tuple[str, ...]] = {
     "adult_around_households": ("adult_around_households",),
     "co_occurring_missing": ("co_occurring_missing",),
     "slow_build_up": ("low_level_concerns",),
+    # emergent (labelled from the world, not planted: ingest/synthetic/emergent.py)
+    "child_involved_no_referral": ("incident_without_referral",),
+    "missing_together": ("co_occurring_missing",),
+    "eh_closed_no_consent_risk_present": ("early_help_closed_without_consent",),
+    "unseen_adult_with_history": ("hidden_adult",),
 }
 # truth types no sweep pattern raises, and why (reported, not scored)
 NOT_A_SWEEP_PATTERN: dict[str, str] = {
@@ -55,6 +64,7 @@ class Instance:
     person_ids: frozenset[str]
     roles: dict[str, str]
     record_keys: frozenset[str]
+    emergent: bool = False
 
 
 @dataclass
@@ -85,6 +95,7 @@ def load_truth(directory: Path | str) -> Truth:
             frozenset(p["person_ids"]),
             dict(p["roles"]),
             frozenset(p["record_keys"]),
+            bool(p.get("emergent", False)),
         )
         for p in json.loads((root / "patterns.json").read_text(encoding="utf-8"))
     ]
@@ -181,8 +192,10 @@ def points_at(finding: Finding, instance: Instance) -> bool:
 class Score:
     pattern: str
     types: tuple[str, ...]
-    instances: list[str] = field(default_factory=list)
+    instances: list[str] = field(default_factory=list)  # planted
     found: list[str] = field(default_factory=list)
+    emergent: list[str] = field(default_factory=list)
+    emergent_found: list[str] = field(default_factory=list)
     findings: int = 0
     correct: int = 0
     false_positives: list[str] = field(default_factory=list)
@@ -202,29 +215,33 @@ class Score:
     def as_dict(self) -> dict[str, Any]:
         return {
             "pattern": self.pattern, "truth_types": list(self.types), "instances": len(self.instances),
-            "found": len(self.found), "missed": self.missed, "findings": self.findings, "correct": self.correct,
+            "found": len(self.found), "missed": self.missed, "emergent": len(self.emergent),
+            "emergent_found": len(self.emergent_found), "findings": self.findings, "correct": self.correct,
             "recall": self.recall, "precision": self.precision, "false_positives": self.false_positives[:20],
         }  # fmt: skip
 
 
 def evaluate(findings: Sequence[Finding], truth: Truth, patterns: Sequence[str]) -> dict[str, Score]:
-    """Recall (planted instances found) and precision (findings that are planted instances), per pattern."""
+    """Recall (planted instances found) and precision (findings that point at an instance, planted or
+    emergent), per pattern."""
     scores: dict[str, Score] = {}
     for pattern in patterns:
         types = tuple(t for t, ps in TYPE_TO_PATTERNS.items() if pattern in ps)
         score = Score(pattern, types)
         relevant = [i for i in truth.instances if i.type in types]
-        score.instances = [i.pattern_id for i in relevant]
+        score.instances = [i.pattern_id for i in relevant if not i.emergent]
+        score.emergent = [i.pattern_id for i in relevant if i.emergent]
         mine = [f for f in findings if f.pattern == pattern]
         score.findings = len(mine)
         found: set[str] = set()
         for f in mine:
-            hits = [i.pattern_id for i in relevant if points_at(f, i)]
+            hits = [i for i in relevant if points_at(f, i)]
             if hits:
                 score.correct += 1
-                found.update(hits)
+                found.update(i.pattern_id for i in hits)
             else:
                 score.false_positives.append(f.alert_key)
-        score.found = sorted(found)
+        score.found = sorted(found & set(score.instances))
+        score.emergent_found = sorted(found & set(score.emergent))
         scores[pattern] = score
     return scores

@@ -55,7 +55,12 @@ def test_every_planted_type_is_scored_or_explained(swept: tuple[truth.Truth, pat
     planted, _ = swept
     types = {i.type for i in planted.instances}
     assert types <= set(truth.TYPE_TO_PATTERNS) | set(truth.NOT_A_SWEEP_PATTERN), types
-    assert set(truth.TYPE_TO_PATTERNS) - {"case_study_2"} <= types  # this county plants every scored type
+    planted_types = {i.type for i in planted.instances if not i.emergent}
+    emergent_types = {"child_involved_no_referral", "missing_together", "eh_closed_no_consent_risk_present",
+                      "unseen_adult_with_history"}  # fmt: skip
+    assert (
+        set(truth.TYPE_TO_PATTERNS) - emergent_types <= planted_types
+    )  # this county plants every planted type
 
 
 def test_every_planted_instance_is_found(swept: tuple[truth.Truth, patterns.SweepReport]) -> None:
@@ -66,27 +71,36 @@ def test_every_planted_instance_is_found(swept: tuple[truth.Truth, patterns.Swee
             assert score.missed == [], (name, score.missed)
 
 
-def test_at_least_ninety_percent_of_the_findings_are_planted(
+def test_at_least_ninety_percent_of_the_findings_are_true_of_the_county(
     swept: tuple[truth.Truth, patterns.SweepReport],
 ) -> None:
+    """A finding is correct when it points at a planted instance or at an emergent one (a situation the county's
+    world holds that nobody planted, labelled from the world by the generator: a crime's 15-year-old victim
+    nobody referred, a partner with a violent record whom no agency of the family names)."""
     planted, report = swept
     scores = truth.evaluate(report.findings, planted, list(patterns.PATTERNS))
-    for name, score in scores.items():
-        if not score.instances or name == "incident_without_referral":
+    for score in scores.values():
+        if not score.instances:
             continue
         assert score.precision is not None and score.precision >= 0.9, score.as_dict()
-    # the county's "neighbours" include 15-year-olds who are victims of crimes nobody referred: under 18, so a
-    # child the guidance says to refer, but not planted. Those are the only findings beyond the planted ones.
-    incidents = scores["incident_without_referral"]
-    by_key = {f.alert_key: f for f in report.findings}
-    for key in incidents.false_positives:
-        f = by_key[key]
-        person = planted.people[f.person_id]
-        assert person["role"] != "child", (
-            key
-        )  # a child of a county household would be a real miss of the rule
-        born = date.fromisoformat(person["dob"])
-        assert f.evidence[0]["occurred_on"] < date(born.year + 16, born.month, born.day), key
+    # emergent instances are found by the patterns, not only labelled: here a crime's 15-year-old victim
+    assert scores["incident_without_referral"].emergent_found, scores["incident_without_referral"].as_dict()
+
+
+def test_an_emergent_instance_is_counted_for_precision_not_recall() -> None:
+    from queries.alerts import Finding
+
+    def instance(pid: str, emergent: bool) -> truth.Instance:
+        return truth.Instance(pid, "hidden_adult" if not emergent else "unseen_adult_with_history",
+                              frozenset({"C", pid}), {}, frozenset(), emergent)  # fmt: skip
+
+    county = truth.Truth(Path("."), {}, {}, [instance("A", False), instance("B", True), instance("D", True)])
+    findings = [Finding("hidden_adult", "C", a, "s", ()) for a in ("A", "B", "X")]
+    score = truth.evaluate(findings, county, ["hidden_adult"])["hidden_adult"]
+    assert (score.instances, score.found, score.missed) == (["A"], ["A"], [])
+    assert (score.emergent, score.emergent_found) == (["B", "D"], ["B"])
+    assert (score.findings, score.correct, score.recall) == (3, 2, 1.0)
+    assert score.false_positives == [findings[2].alert_key]
 
 
 def test_re_referrals_reproduce_the_countys_measured_rate(

@@ -249,7 +249,7 @@ def evaluate_command(
     table = Table(
         title=f"Patterns against {county}/truth (as at {planted.reference_date})", title_justify="left"
     )
-    for col in ("pattern", "planted", "found", "recall", "findings", "precision", "missed"):
+    for col in ("pattern", "planted", "found", "recall", "emergent found", "findings", "precision", "missed"):
         table.add_column(col, overflow="fold")
     for name, score in scores.items():
         table.add_row(
@@ -257,11 +257,17 @@ def evaluate_command(
             str(len(score.instances)),
             str(len(score.found)),
             "-" if score.recall is None else f"{score.recall:.0%}",
+            f"{len(score.emergent_found)}/{len(score.emergent)}" if score.emergent else "-",
             str(score.findings),
             "-" if score.precision is None or not score.instances else f"{score.precision:.0%}",
             ", ".join(score.missed),
         )
     console.print(table)
+    console.print(
+        "precision: the findings that point at an instance, planted or emergent (a situation the county's world "
+        "holds that nobody planted, labelled from the world: ingest/synthetic/emergent.py); recall: planted only",
+        markup=False,
+    )
     for t, why in truth.NOT_A_SWEEP_PATTERN.items():
         console.print(f"{t}: not a sweep pattern ({why})", markup=False)
     if out is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.synthetic import patterns
+from ingest.synthetic import emergent, patterns
 from ingest.synthetic.badrows import plant_bad_rows
 from ingest.synthetic.config import SynthConfig
 from ingest.synthetic.output import Ctx, Truth, pid_text
@@ -101,7 +101,8 @@ def generate(cfg: SynthConfig, progress: Progress | None = None) -> Truth:
     # the same order whichever process wrote what: agency by agency, each in its own writing order
     ctx.truth.persons.sort(key=lambda item: AGENCY_ORDER[item[0].split("|", 1)[0]])
     step(STEPS[7])
-    ctx.truth.patterns = patterns.materialise(planted, ctx)
+    found = emergent.label(world, events, ctx.truth, planted)
+    ctx.truth.patterns = patterns.materialise(planted + found, ctx)
     ctx.truth.stats.update(patterns.base_rates(ctx))
     write_truth(ctx)
     step(STEPS[8])
@@ -121,6 +122,7 @@ def _health_and_education(ctx: Ctx) -> dict[str, Any]:
         "persons": ctx.truth.persons,
         "mentions": ctx.truth.mentions,
         "stats": ctx.truth.stats,
+        "links": ctx.truth.links,
         "keys": keys,
     }
 
@@ -173,6 +175,7 @@ def _finish_worker(ctx: Ctx, worker: Worker) -> None:
         ctx.truth.person(key.split("|", 1)[0], key, pid)
     ctx.truth.mentions.extend(result["mentions"])
     ctx.truth.stats.update(result["stats"])
+    ctx.truth.links.extend(result["links"])
     for name, keys in result["keys"].items():
         for event, key in zip(getattr(ctx.events, name), keys, strict=True):
             event.key = key

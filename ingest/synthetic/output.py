@@ -71,10 +71,16 @@ class Truth:
     patterns: list[dict[str, Any]] = field(default_factory=list)
     bad_rows: list[tuple[str, int, str, str]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    # (agency, holder, person): the agency's record of `holder` names `person` (a related person on a patient's
+    # record, a contact on a pupil's record), so the truth can tell whom each agency sees around a child
+    links: list[tuple[str, int, int]] = field(default_factory=list)
 
     def person(self, agency: str, key: str, pid: int) -> None:
         self.persons.append((key, pid))
         self.records.setdefault(agency, {}).setdefault(pid, []).append(key)
+
+    def link(self, agency: str, holder: int, person: int) -> None:
+        self.links.append((agency, holder, person))
 
     def mention(self, key: str, name: str, pid: int) -> None:
         self.mentions.append((key, name, pid))

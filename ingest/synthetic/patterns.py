@@ -61,6 +61,7 @@ class Planted:
     person_records: list[tuple[str, int]] = field(default_factory=list)  # (agency, pid): all their records
     dates: dict[str, int] = field(default_factory=dict)
     notes: str = ""
+    emergent: bool = False  # labelled from the world, not planted (emergent.py)
 
 
 class Planter:
@@ -759,6 +760,7 @@ def materialise(planted: list[Planted], ctx: Ctx) -> list[dict[str, Any]]:
                 "roles": {pid_text(pid): role for pid, role in p.people.items()},
                 "record_keys": keys,
                 "dates": {name: ctx.iso(day) for name, day in p.dates.items()},
+                "emergent": p.emergent,
             }
         )
     return out

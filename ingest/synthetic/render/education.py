@@ -202,6 +202,7 @@ def render_education(ctx: Ctx) -> None:
                     )
                 )
                 truth.person("education", contacts.key(con), adult)
+                truth.link("education", c, adult)
     pupils.close()
     contacts.close()
     attendance.close()

@@ -204,6 +204,7 @@ def render_health(ctx: Ctx) -> None:
             obj["address"] = [address_of(w.current_address(person))]
         related.add_parts("RelatedPerson", r_id, meta, obj)
         rp_of[(patient, person)] = r_id
+        truth.link("health", patient, person)
         truth.person("health", f"health|fhir|RelatedPerson/{r_id}", person)
 
     for h in range(w.n_hh):
