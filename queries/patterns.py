@@ -638,6 +638,35 @@ def risky_adult_linked_children(s: Sweep) -> list[Finding]:
     return findings
 
 
+def separate_occasions(overlaps: list[dict[str, Any]], slack: int) -> list[list[dict[str, Any]]]:
+    """The overlaps of two children's missing episodes grouped into separate occasions, earliest first. Two
+    overlaps are one occasion when they share an episode of either child (two short episodes of one child in
+    one long absence of the other's are one time together, not two), or when either child's episodes are
+    within a day or so of each other (the same episode recorded by police and by social care)."""
+    parent = list(range(len(overlaps)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(overlaps):
+        for j in range(i):
+            b = overlaps[j]
+            if (
+                a["fact_key"] == b["fact_key"]
+                or a["other_key"] == b["other_key"]
+                or abs((a["occurred_on"] - b["occurred_on"]).days) <= slack + 1
+                or abs((a["other_on"] - b["other_on"]).days) <= slack + 1
+            ):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for i, o in enumerate(overlaps):
+        groups.setdefault(root(i), []).append(o)
+    return sorted(groups.values(), key=lambda g: min(o["occurred_on"] for o in g))
+
+
 def co_occurring_missing(s: Sweep) -> list[Finding]:
     name = "co_occurring_missing"
     slack = int(s.p(name, "slack_days"))
@@ -655,13 +684,7 @@ def co_occurring_missing(s: Sweep) -> list[Finding]:
     found = []
     for r in rows:
         overlaps = sorted(r["overlaps"], key=lambda x: (x["occurred_on"], x["fact_key"], x["other_key"]))
-        # separate occasions: the same episode recorded by police and social care, or days a day apart, are one
-        occasions: list[list[dict[str, Any]]] = []
-        for o in overlaps:
-            if occasions and (o["occurred_on"] - occasions[-1][0]["occurred_on"]).days <= slack + 1:
-                occasions[-1].append(o)
-            else:
-                occasions.append([o])
+        occasions = separate_occasions(overlaps, slack)
         if len(occasions) >= min_occasions:
             found.append((r, overlaps, occasions))
     s.facts([k for _r, overlaps, _o in found for o in overlaps for k in (o["fact_key"], o["other_key"])])

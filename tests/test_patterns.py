@@ -633,6 +633,14 @@ def test_children_missing_together_on_two_separate_occasions(
     t1 = [missing("T1", date(2025, 3, 1)), missing("T1", date(2025, 6, 10), 2)]
     t2 = [missing("T2", date(2025, 3, 2)), missing("T2", date(2025, 6, 11))]
     missing("T3", date(2025, 3, 1))  # once only with the others: chance, not a pattern
+    # two short episodes of T4 within one four-day absence of T5 (the synthetic county had one): one time
+    # together, not two occasions
+    for pid in ("T4", "T5"):
+        k.person(pid, date(2010, 6, 1))
+        recs[pid] = k.record(pid, "police")
+    missing("T4", date(2025, 9, 13), 3)
+    missing("T4", date(2025, 9, 16), 1)
+    missing("T5", date(2025, 9, 16), 3)
     k.write(graph, neo4j_settings)
     got = found(graph, neo4j_settings, "co_occurring_missing")
     assert sorted(got) == [("T1", "T2"), ("T2", "T1")]
