@@ -11,7 +11,9 @@
 //   and the Child Safeguarding Practice Review Panel's "The myth of invisible men" (men around the child);
 //   the national review of Arthur and Star (evidence pieced together in the round).
 // Parameters: $children: list of {person_id, from (date), to (date)}; links and residences that do not
-//   overlap [from, to] are left out (a missing from/to means open-ended).
+//   overlap [from, to] are left out (a missing from/to means open-ended). A partnership recorded without a
+//   start date counts from the day it was recorded, not before: partners change (a man a maternity booking
+//   names in 2025 was not around the child in 2024), parents do not (an undated parent link is open-ended).
 // Returns: child_id, person_id, display_name, date_of_birth, expected_date_of_birth, sex, unborn (bool),
 //   relation (parent, step_parent, carer, sibling, partner_of_carer, ex_partner_of_carer, suspect_at_home,
 //   household_member,
@@ -39,7 +41,9 @@ CALL (c, ch) {
 CALL (c, ch, carers) {
   // (a) a relationship recorded between one of the child's records and another person's record
   MATCH (c)<-[:RECORD_OF]-(cr:SourceRecord)-[l:RELATED_TO]-(orr:SourceRecord)-[:RECORD_OF]->(p:Person)
-  WHERE p <> c AND coalesce(l.from, ch.from) <= ch.to AND coalesce(l.to, ch.to) >= ch.from
+  WHERE p <> c
+    AND coalesce(l.from, CASE WHEN l.type IN ['partner', 'ex_partner'] THEN l.recorded_on END, ch.from) <= ch.to
+    AND coalesce(l.to, ch.to) >= ch.from
   WITH p, l, orr, CASE WHEN startNode(l) = orr
     THEN {parent: 'parent', step_parent: 'step_parent', carer: 'carer', child: 'own_child', partner: 'partner',
           ex_partner: 'ex_partner', sibling: 'sibling', half_sibling: 'sibling', grandparent: 'wider_family',
@@ -71,7 +75,7 @@ CALL (c, ch, carers) {
   UNWIND carers AS k
   MATCH (k)<-[:RECORD_OF]-(kr:SourceRecord)-[l:RELATED_TO]-(orr:SourceRecord)-[:RECORD_OF]->(p:Person)
   WHERE p <> c AND p <> k AND l.type IN ['partner', 'ex_partner']
-    AND coalesce(l.from, ch.from) <= ch.to AND coalesce(l.to, ch.to) >= ch.from
+    AND coalesce(l.from, l.recorded_on, ch.from) <= ch.to AND coalesce(l.to, ch.to) >= ch.from
   RETURN p, CASE l.type WHEN 'partner' THEN 'partner_of_carer' ELSE 'ex_partner_of_carer' END AS relation,
     {kind: 'carer_related_to', type: l.type, agency: l.agency, source_table: l.source_table,
      source_record_id: l.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,

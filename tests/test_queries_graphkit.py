@@ -160,11 +160,21 @@ class Kit:
             InvolvementRow(rec, fact_key, role, prov(agency, "involvements", self._id("I")))
         )
 
-    def relate(self, a: str, b: str, type_: str, start: date | None = None, end: date | None = None) -> None:
+    def relate(
+        self,
+        a: str,
+        b: str,
+        type_: str,
+        start: date | None = None,
+        end: date | None = None,
+        recorded_on: date | None = None,
+    ) -> None:
         """``a`` is ``type_`` of ``b`` (e.g. relate(mum, child, 'parent'))."""
         agency = a.split("|")[0]
         self.rows.person_links.append(
-            PersonLinkRow(a, b, type_, prov(agency, "person_links", self._id("L")), start, end)
+            PersonLinkRow(
+                a, b, type_, prov(agency, "person_links", self._id("L"), on=recorded_on), start, end
+            )
         )
 
     def live(

@@ -142,6 +142,40 @@ def test_circle_has_exactly_the_people_around_the_child_with_their_relations(
     assert [(a.address_key, a.start) for a in pic.addresses] == [(HOME["address_key"], date(2023, 1, 1))]
 
 
+def test_an_undated_partnership_counts_from_when_it_was_recorded_and_an_undated_parent_always(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    """A maternity booking of 2025 names the mother's partner, without a start date: he is around the child from
+    then, not in 2024 (the 10,000-child county's early help closure of 2024 weighed his record). The father,
+    recorded undated in 2025 too, is the child's parent whatever the window."""
+    from queries import people
+
+    k = Kit()
+    k.person("C", date(2018, 3, 1))
+    k.person("M", date(1990, 7, 9))
+    k.person("P", date(1988, 2, 2))
+    k.person("F", date(1987, 1, 1))
+    c, m = k.record("C", "health"), k.record("M", "health")
+    p, f = k.record("P", "health"), k.record("F", "health")
+    k.relate(m, c, "parent")
+    k.relate(p, m, "partner", recorded_on=date(2025, 5, 1))
+    k.relate(p, c, "partner", recorded_on=date(2025, 5, 1))  # a partner link on the child's own record too
+    k.relate(f, c, "parent", recorded_on=date(2025, 5, 1))
+    k.write(graph, neo4j_settings)
+    db = neo4j_settings.database
+
+    def around(end: date) -> dict[str, list[str]]:
+        circle = people.circle(graph, db, "C", Window(date(end.year - 1, end.month, end.day), end, end))
+        return {pid: sorted(person.relations) for pid, person in circle.items()}
+
+    assert around(date(2024, 6, 5)) == {"M": ["parent"], "F": ["parent"]}
+    assert around(date(2025, 6, 5)) == {
+        "M": ["parent"],
+        "F": ["parent"],
+        "P": ["partner", "partner_of_carer"],
+    }
+
+
 def test_picture_sections_hold_the_facts_with_their_sources(
     graph: neo4j.Driver, neo4j_settings: Settings, family: dict[str, str]
 ) -> None:
