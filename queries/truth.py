@@ -50,6 +50,7 @@ TYPE_TO_PATTERNS: dict[str, tuple[str, ...]] = {
     "missing_together": ("co_occurring_missing",),
     "eh_closed_no_consent_risk_present": ("early_help_closed_without_consent",),
     "unseen_adult_with_history": ("hidden_adult",),
+    "concerns_without_response": ("low_level_concerns",),
 }
 # truth types no sweep pattern raises, and why (reported, not scored)
 NOT_A_SWEEP_PATTERN: dict[str, str] = {

@@ -57,7 +57,7 @@ def test_every_planted_type_is_scored_or_explained(swept: tuple[truth.Truth, pat
     assert types <= set(truth.TYPE_TO_PATTERNS) | set(truth.NOT_A_SWEEP_PATTERN), types
     planted_types = {i.type for i in planted.instances if not i.emergent}
     emergent_types = {"child_involved_no_referral", "missing_together", "eh_closed_no_consent_risk_present",
-                      "unseen_adult_with_history"}  # fmt: skip
+                      "concerns_without_response", "unseen_adult_with_history"}  # fmt: skip
     assert (
         set(truth.TYPE_TO_PATTERNS) - emergent_types <= planted_types
     )  # this county plants every planted type

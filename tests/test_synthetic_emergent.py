@@ -125,3 +125,50 @@ def test_an_unseen_adult_is_named_by_no_gp_or_school_record_of_the_family(county
         assert any(k.startswith(("police|", "probation|")) for k in i["record_keys"]), i
         checked += 1
     assert checked
+
+
+@pytest.fixture(scope="module")
+def county_1000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A county (1,000 children, seed 3) whose world holds a build-up and an early help closure with risk."""
+    root = tmp_path_factory.mktemp("emergent-county-1000")
+    generate(SynthConfig(children=1000, seed=3, out=root, bad_rows=False))
+    return root
+
+
+def test_a_build_up_has_six_concerns_from_four_agencies_in_a_year_and_no_referral_or_early_help(
+    county_1000: Path,
+) -> None:
+    owner = _owner(county_1000)
+    answered: dict[str, list[date]] = {}
+    with (county_1000 / "csc" / "ssd" / "ssd_cin_episodes.csv").open(newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            child = owner[f"csc|ssd_person|{r['cine_person_id']}"]
+            answered.setdefault(child, []).append(date.fromisoformat(r["cine_referral_date"][:10]))
+    with (county_1000 / "early_help" / "episodes.csv").open(newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            child = owner[f"early_help|clients|{r['eh_person_id']}"]
+            answered.setdefault(child, []).append(date.fromisoformat(r["referral_date"][:10]))
+    build_ups = [i for i in _instances(county_1000) if i["type"] == "concerns_without_response"]
+    assert build_ups
+    for i in build_ups:
+        (child,) = i["person_ids"]
+        first = date.fromisoformat(i["dates"]["first_concern"])
+        last = date.fromisoformat(i["dates"]["last_concern"])
+        assert (last - first).days <= 365, i
+        assert len(i["record_keys"]) >= emergent.BUILD_UP, i
+        assert len({k.split("|")[0] for k in i["record_keys"]}) >= emergent.BUILD_UP_AGENCIES, i
+        assert not [d for d in answered.get(child, []) if first <= d <= last + timedelta(days=30)], i
+
+
+def test_an_early_help_closure_with_risk_closed_for_lack_of_consent_with_a_risk_record_before_it(
+    county_1000: Path,
+) -> None:
+    with (county_1000 / "early_help" / "episodes.csv").open(newline="", encoding="utf-8") as fh:
+        episodes = {f"early_help|episodes|{r['eh_episode_id']}": r for r in csv.DictReader(fh)}
+    closures = [i for i in _instances(county_1000) if i["type"] == "eh_closed_no_consent_risk_present"]
+    assert closures
+    for i in closures:
+        episode, *risk = i["record_keys"]
+        assert episodes[episode]["closure_reason"] == "no_consent", i
+        assert episodes[episode]["risk_noted_at_closure"] == "N", i  # else it would be a planted instance
+        assert risk, i

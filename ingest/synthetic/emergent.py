@@ -30,6 +30,10 @@ INCIDENT_KINDS = ("police_incident", "crime", "cpnci", "da_incident")
 REFERRAL_DAYS = 3
 # two episodes are "at the same time" when they overlap, give or take a day (a night away, reported next morning)
 SAME_TIME_SLACK_DAYS = 1
+# a build-up of lower-level concerns: this many within a year, of this many kinds, from this many agencies (the
+# low_level_concerns pattern's defaults, written down here, not read from its settings: fewer would label most
+# families that meet a few services, and say little about whether a finding is true)
+BUILD_UP, BUILD_UP_KINDS, BUILD_UP_AGENCIES = 6, 5, 4
 HIDDEN_ADULT_TYPES = ("hidden_adult", "unborn_father_on_probation", "case_study_5", "shared_address")
 
 
@@ -53,7 +57,14 @@ def incidents_without_referral(w: World, ev: Events, taken: set[str]) -> list[Pl
         told[ep.child].append(ep.referral_day)
     out = []
     for occ in ev.occurrences:
-        if occ.kind not in INCIDENT_KINDS or not occ.key or occ.key in taken or occ.day > w.ref:
+        # before the county's years (w.start) the world holds crimes but no social care: whether anyone was
+        # referred then is not known
+        if (
+            occ.kind not in INCIDENT_KINDS
+            or not occ.key
+            or occ.key in taken
+            or not w.start <= occ.day <= w.ref
+        ):
             continue
         for pid, role in occ.persons:
             if role == "suspect" or not _child_on(w, pid, occ.day):
@@ -188,6 +199,79 @@ def early_help_closed_with_risk(w: World, ev: Events, taken: set[str]) -> list[P
     return out
 
 
+def concerns_without_response(w: World, ev: Events, truth: Truth, taken: set[str]) -> list[Planted]:
+    """Lower-level concerns about a child building up within a year, BUILD_UP or more of BUILD_UP_KINDS kinds
+    from BUILD_UP_AGENCIES agencies (a missed appointment, an A&E visit, a term of persistent absence, an
+    exclusion, a police incident, a third-sector concern, a contact to social care that went no further), with
+    no referral, open social care involvement or early help from the first to a month after the last."""
+    concerns: dict[int, list[tuple[int, str, str, str]]] = defaultdict(
+        list
+    )  # child -> (day, agency, kind, key)
+    for enc in ev.encounters:
+        if enc.kind in ("was-not-brought", "ae-attendance") and enc.key:
+            concerns[enc.pid].append((enc.day, "health", enc.kind, enc.key))
+    for pupil, key, term_start, _missed in truth.absences:
+        concerns[pupil].append((term_start, "education", "persistent-absence", key))
+    for x in ev.exclusions:
+        if x.key:
+            concerns[x.child].append((x.day, "education", "exclusion", x.key))
+    for cme in ev.cme:
+        if cme.key:
+            concerns[cme.child].append((cme.reported, "education", "missing-education", cme.key))
+    for occ in ev.occurrences:
+        if occ.kind == "police_incident" and occ.key:
+            for pid, _role in occ.persons:
+                concerns[pid].append((occ.day, "police", occ.kind, occ.key))
+    for worry in ev.concerns:
+        if worry.key:
+            for pid, _role, _dob_known in worry.persons:
+                concerns[pid].append((worry.day, "third_sector", "concern", worry.key))
+    responses: dict[int, list[tuple[int, int]]] = defaultdict(list)  # child -> (from, to) of each response
+    for con in ev.contacts:
+        if con.outcome == "referral" and con.referral is not None:
+            r = con.referral
+            responses[con.child].append((r.day, r.close_day if r.close_day is not None else w.ref))
+        elif con.key:
+            concerns[con.child].append((con.day, "csc", "contact", con.key))
+    for ep in ev.eh:
+        responses[ep.child].append((ep.referral_day, ep.end if ep.end is not None else w.ref))
+    out = []
+    for child, found in concerns.items():
+        if not _child_on(w, child, w.ref) and not _child_on(w, child, w.ref - 365):
+            continue
+        found.sort()
+        start = 0
+        while start < len(found):
+            first = found[start][0]
+            part = [c for c in found[start:] if c[0] <= first + 365]
+            last = part[-1][0] + 30
+            answered = any(a <= last and b >= first for a, b in responses.get(child, ()))
+            kinds = {(agency, kind) for _, agency, kind, _ in part}
+            if (
+                not answered
+                and len(part) >= BUILD_UP
+                and len(kinds) >= BUILD_UP_KINDS
+                and len({agency for _, agency, _, _ in part}) >= BUILD_UP_AGENCIES
+                and not {key for *_, key in part} & taken  # a planted build-up is labelled once
+            ):
+                out.append(
+                    Planted(
+                        "concerns_without_response",
+                        f"{len(part)} lower-level concerns about a child from "
+                        f"{len({a for _, a, _, _ in part})} agencies within a year, with no referral or early "
+                        "help (emergent: not planted).",
+                        {child: "child"},
+                        dates={"first_concern": first, "last_concern": part[-1][0]},
+                        emergent=True,
+                        record_keys=list(dict.fromkeys(key for *_, key in part)),
+                    )
+                )
+                start += len(part)  # the next build-up starts after this one
+            else:
+                start += 1
+    return out
+
+
 def _seen(truth: Truth) -> dict[str, dict[int, set[int]]]:
     """agency -> person -> the people whose records there name them (health's related persons, a school's pupil
     contacts)."""
@@ -257,5 +341,6 @@ def label(w: World, ev: Events, truth: Truth, planted: list[Planted]) -> list[Pl
         *incidents_without_referral(w, ev, planted_keys),
         *missing_together(w, ev, planted_keys),
         *early_help_closed_with_risk(w, ev, planted_keys),
+        *concerns_without_response(w, ev, truth, planted_keys),
         *unseen_adults(w, ev, truth, planted_adults),
     ]

@@ -123,6 +123,7 @@ def _health_and_education(ctx: Ctx) -> dict[str, Any]:
         "mentions": ctx.truth.mentions,
         "stats": ctx.truth.stats,
         "links": ctx.truth.links,
+        "absences": ctx.truth.absences,
         "keys": keys,
     }
 
@@ -176,6 +177,7 @@ def _finish_worker(ctx: Ctx, worker: Worker) -> None:
     ctx.truth.mentions.extend(result["mentions"])
     ctx.truth.stats.update(result["stats"])
     ctx.truth.links.extend(result["links"])
+    ctx.truth.absences.extend(result["absences"])
     for name, keys in result["keys"].items():
         for event, key in zip(getattr(ctx.events, name), keys, strict=True):
             event.key = key

@@ -62,6 +62,9 @@ class Table:
         self.fh.close()
 
 
+PERSISTENT_ABSENCE = 0.10  # the DfE's persistent absence: 10% or more of possible sessions missed
+
+
 @dataclass
 class Truth:
     persons: list[tuple[str, int]] = field(default_factory=list)
@@ -74,6 +77,9 @@ class Truth:
     # (agency, holder, person): the agency's record of `holder` names `person` (a related person on a patient's
     # record, a contact on a pupil's record), so the truth can tell whom each agency sees around a child
     links: list[tuple[str, int, int]] = field(default_factory=list)
+    # (pupil, attendance record key, first day of the term, share of sessions missed): the persistent absences
+    # the schools wrote (PERSISTENT_ABSENCE or more of the sessions)
+    absences: list[tuple[int, str, int, float]] = field(default_factory=list)
 
     def person(self, agency: str, key: str, pid: int) -> None:
         self.persons.append((key, pid))
@@ -81,6 +87,9 @@ class Truth:
 
     def link(self, agency: str, holder: int, person: int) -> None:
         self.links.append((agency, holder, person))
+
+    def absence(self, pupil: int, key: str, term_start: int, missed: float) -> None:
+        self.absences.append((pupil, key, term_start, missed))
 
     def mention(self, key: str, name: str, pid: int) -> None:
         self.mentions.append((key, name, pid))

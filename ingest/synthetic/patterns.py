@@ -62,6 +62,7 @@ class Planted:
     dates: dict[str, int] = field(default_factory=dict)
     notes: str = ""
     emergent: bool = False  # labelled from the world, not planted (emergent.py)
+    record_keys: list[str] = field(default_factory=list)  # records named by key (a school's attendance row)
 
 
 class Planter:
@@ -747,6 +748,7 @@ def materialise(planted: list[Planted], ctx: Ctx) -> list[dict[str, Any]]:
                     keys.append(value)
             if not getattr(e, "key", ""):
                 raise RuntimeError(f"pattern {p.type}: event {type(e).__name__} was not written")
+        keys.extend(k for k in dict.fromkeys(p.record_keys) if k not in keys)
         for agency, pid in p.person_records:
             for key in ctx.truth.keys_of(agency, pid):
                 if key not in keys:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ingest.synthetic.output import Counter, Ctx, Table
+from ingest.synthetic.output import PERSISTENT_ABSENCE, Counter, Ctx, Table
 from ingest.synthetic.pools import NICKNAMES, TOWNS, date_of, day_of
 from ingest.synthetic.world import END, YEAR
 
@@ -147,9 +147,10 @@ def render_education(ctx: Ctx) -> None:
                 base_un = 0.012 * mult * (0.3 + 1.4 * rnd.random()) + trend * t_i
                 auth = min(poss, round(poss * base_auth))
                 unauth = min(poss - auth, round(poss * base_un))
+                att_id = att_c()
                 attendance.add(
                     (
-                        att_c(),
+                        att_id,
                         rec,
                         school,
                         ay,
@@ -162,6 +163,8 @@ def render_education(ctx: Ctx) -> None:
                         "fact",
                     )
                 )
+                if auth + unauth >= PERSISTENT_ABSENCE * poss:
+                    truth.absence(c, attendance.key(att_id), lo, (auth + unauth) / poss)
             if not current:
                 continue
             # the people the school holds for this pupil
