@@ -177,7 +177,13 @@ Truth files (`DIR/truth/`):
   `eh_closed_no_consent_with_risk`, `malicious_without_assessment`, and `case_study_1` ... `case_study_5`
   (the NPCC guidance, section 9). The base simulation never produces a police occurrence with children
   present that is not referred, a referral without feedback, a referral deemed malicious, or an early help
-  closure for lack of consent with risk noted: the planted instances are all of them.
+  closure for lack of consent with risk noted: the planted instances are all of them. Each entry has
+  `emergent`: false for a planted instance, true for an emergent one, a situation the county's world holds
+  that nobody planted, labelled from the world (types `child_involved_no_referral`,
+  `unseen_adult_with_history`, `missing_together`, `eh_closed_no_consent_risk_present`,
+  `concerns_without_response`: `ingest/synthetic/emergent.py`, docs/queries.md). A child in a police record
+  is a child whatever the occurrence says of children present: a 15-year-old crime victim, a 17-year-old
+  mother in a DA incident.
 - `bad_rows.csv` (with `--bad-rows`): `file`, `row`, `field`, `reason` for every planted defect (impossible
   dates, wrong NHS/UPN/PNC check characters, missing required values, unknown codes,
   truncated lines, broken JSON lines; in the CIN census XML a wrong UPN check letter, which the XSD accepts
