@@ -1,7 +1,10 @@
 // Purpose: police incidents with a child involved (any role: present, victim, witness, subject...) after which
 //   nothing about that child reached children's social care or early help within $referral_days days: no fact
 //   of $receiving_types (contact, referral, early help episode) from $receiving_agencies dated (by its
-//   referral_date when it has one, else its date) from the incident to $referral_days after it. Only children
+//   referral_date when it has one, else its date) from the incident to $referral_days after it on the child's
+//   records; unless as many such facts give the incident as their referrer's reference, about child records
+//   linked to none of the incident's people, as there are children without one (entity resolution kept the
+//   children's social care records apart from their police records). Only children
 //   in $child_roles count (a child suspect goes to youth justice, not necessarily to social care). When the
 //   officer recorded no children present (children_present = false), a young person of $young_person_age or
 //   over named as victim or subject (not as present) is not counted: a 16- or 17-year-old living independently. With $include_residents, also children recorded as living at the incident's
@@ -40,6 +43,23 @@ WHERE NOT EXISTS {
     AND coalesce(ref.referral_date, ref.occurred_on) >= f.occurred_on
     AND coalesce(ref.referral_date, ref.occurred_on) <= f.occurred_on + duration({days: $referral_days})
 }
+WITH f, collect({ch: ch, how: how}) AS unreceived
+// referrals that give this incident as their referrer's reference but are about child records linked to none
+// of its people: entity resolution kept those records apart from the children's police records. As many as the
+// children without a referral: each child's arrived. Fewer: which child's arrived cannot be told, and every
+// such child is listed.
+CALL (f) {
+  OPTIONAL MATCH (ref:Fact)<-[:INVOLVED_IN]-(:SourceRecord)-[:RECORD_OF]->(other:Person)
+  WHERE ref.referrer_reference = f.source_record_id
+    AND ref.fact_type IN $receiving_types AND ref.agency IN $receiving_agencies
+    AND coalesce(ref.referral_date, ref.occurred_on) >= f.occurred_on
+    AND coalesce(ref.referral_date, ref.occurred_on) <= f.occurred_on + duration({days: $referral_days})
+    AND NOT EXISTS { MATCH (f)<-[:INVOLVED_IN]-(:SourceRecord)-[:RECORD_OF]->(other) }
+  RETURN count(DISTINCT other) AS kept_apart
+}
+WITH f, unreceived WHERE kept_apart < size(unreceived)
+UNWIND unreceived AS u
+WITH f, u.ch AS ch, u.how AS how
 RETURN ch.person_id AS person_id, f.fact_key AS fact_key, f.occurred_on AS occurred_on, how,
   f.referred_to_csc AS referred_to_csc, f.referral_date AS referral_date
 ORDER BY person_id, occurred_on, fact_key

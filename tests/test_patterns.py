@@ -87,6 +87,49 @@ def test_incident_without_referral_waits_for_the_days_and_counts_a_csc_contact(
     assert sorted(later) == [("B", da), ("B", recent)]
 
 
+def test_a_referral_about_a_child_record_kept_apart_counts_when_it_gives_the_incident_as_its_reference(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    """At 200,000 children entity resolution kept some children's social care records apart from their police
+    records, and each child showed as not referred; the contact gives the police occurrence as the referrer's
+    reference. One such contact per child without a referral: each arrived. Fewer: which one arrived cannot be
+    told, and every such child is listed."""
+    k = Kit()
+    k.person("KID", date(2015, 1, 1))
+    k.person("KID_APART", date(2015, 1, 1))  # the same child as resolution left it: a person of its own
+    k.person("SIB", date(2017, 1, 1))
+    k.person("MAN", date(1980, 1, 1))
+    kid, sib, man = k.record("KID", "police"), k.record("SIB", "police"), k.record("MAN", "police")
+    kid_apart, sib_csc = k.record("KID_APART", "csc"), k.record("SIB", "csc")
+    extract_began(k)
+
+    def incident(rid: str, day: date) -> str:
+        return k.fact("police", "da_incident", day, (man, "suspect"), (kid, "present"), (sib, "present"),
+                      rid=rid, children_present=True)  # fmt: skip
+
+    def contact(rec: str, day: date, reference: str) -> None:
+        k.fact("csc", "contact", day, (rec, "subject"), referral_source="6", referrer_reference=reference)
+
+    both = incident(
+        "OC2026-000011", date(2026, 1, 10)
+    )  # SIB's contact on SIB, KID's on the record kept apart
+    contact(sib_csc, date(2026, 1, 11), "OC2026-000011")
+    contact(kid_apart, date(2026, 1, 11), "OC2026-000011")
+    sib_only = incident("OC2026-000022", date(2026, 2, 1))  # only SIB's: KID was not referred
+    contact(sib_csc, date(2026, 2, 2), "OC2026-000022")
+    one_of_two = incident("OC2026-000033", date(2026, 3, 1))  # one contact kept apart, two children without
+    contact(kid_apart, date(2026, 3, 2), "OC2026-000033")
+    other_reference = incident("OC2026-000044", date(2026, 3, 20))  # a contact about another incident
+    contact(kid_apart, date(2026, 3, 21), "OC2026-000099")
+    contact(sib_csc, date(2026, 3, 21), "OC2026-000044")
+    k.write(graph, neo4j_settings)
+    got = found(graph, neo4j_settings, "incident_without_referral", date(2026, 4, 30))
+    assert sorted(got) == sorted(
+        [("KID", sib_only), ("KID", one_of_two), ("SIB", one_of_two), ("KID", other_reference)]
+    )
+    assert both not in {a for _, a in got}
+
+
 def test_no_referral_is_not_claimed_before_social_cares_extract_begins(
     graph: neo4j.Driver, neo4j_settings: Settings
 ) -> None:
