@@ -21,6 +21,7 @@ and returns a report. Parameters come from ``queries/config/patterns.yaml`` (ver
 
 from __future__ import annotations
 
+import bisect
 import logging
 import time
 import uuid
@@ -638,6 +639,50 @@ def risky_adult_linked_children(s: Sweep) -> list[Finding]:
     return findings
 
 
+def missing_together(
+    episodes: Sequence[dict[str, Any]],
+    slack: int,
+    max_missing_days: int,
+    since: date | None,
+    min_overlaps: int,
+) -> list[dict[str, Any]]:
+    """Pairs of children missing at overlapping times (``find_missing_children`` rows: one per episode and
+    child). An episode of one child overlaps another child's when the other's begins no more than
+    ``max_missing_days`` + ``slack`` days before it, and the two, each widened by ``slack`` days at its end,
+    meet; episodes of the first child before ``since`` are left out. Returns, for each ordered pair with at least
+    ``min_overlaps`` overlaps, {person_id, other_id, overlaps: [{fact_key, occurred_on, other_key, other_on,
+    address_key, other_address_key}]}, one overlap per pair of episodes and places, sorted by the two ids."""
+    ordered = sorted(episodes, key=lambda e: (e["occurred_on"], e["fact_key"], e["person_id"]))
+    starts = [e["occurred_on"] for e in ordered]
+    reach = timedelta(days=max_missing_days + slack)
+    widen = timedelta(days=slack)
+    pairs: dict[tuple[str, str], dict[tuple[Any, ...], dict[str, Any]]] = {}
+    for m1 in ordered:
+        if since is not None and m1["occurred_on"] < since:
+            continue
+        end1 = m1["ended_on"] or m1["occurred_on"]
+        lo = bisect.bisect_left(starts, m1["occurred_on"] - reach)
+        hi = bisect.bisect_right(starts, end1 + widen)
+        for m2 in ordered[lo:hi]:
+            if m2["person_id"] == m1["person_id"]:
+                continue
+            if (m2["ended_on"] or m2["occurred_on"]) + widen < m1["occurred_on"]:
+                continue
+            found = pairs.setdefault((m1["person_id"], m2["person_id"]), {})
+            for place in m1["address_keys"] or [None]:
+                for other_place in m2["address_keys"] or [None]:
+                    overlap = {
+                        "fact_key": m1["fact_key"], "occurred_on": m1["occurred_on"], "other_key": m2["fact_key"],
+                        "other_on": m2["occurred_on"], "address_key": place, "other_address_key": other_place,
+                    }  # fmt: skip
+                    found[tuple(overlap.values())] = overlap
+    return [
+        {"person_id": a, "other_id": b, "overlaps": list(overlaps.values())}
+        for (a, b), overlaps in sorted(pairs.items())
+        if len(overlaps) >= min_overlaps
+    ]
+
+
 def separate_occasions(overlaps: list[dict[str, Any]], slack: int) -> list[list[dict[str, Any]]]:
     """The overlaps of two children's missing episodes grouped into separate occasions, earliest first. Two
     overlaps are one occasion when they share an episode of either child (two short episodes of one child in
@@ -671,15 +716,12 @@ def co_occurring_missing(s: Sweep) -> list[Finding]:
     name = "co_occurring_missing"
     slack = int(s.p(name, "slack_days"))
     min_occasions = int(s.p(name, "min_occasions"))
-    rows = s.read(
-        "find_co_occurring_missing",
-        {
-            "slack_days": slack,
-            "max_missing_days": int(s.p(name, "max_missing_days")),
-            "reference_date": s.reference_date,
-            "since": s.since(name),
-            "min_occasions": min_occasions,
-        },
+    rows = missing_together(
+        s.read("find_missing_children", {"reference_date": s.reference_date}),
+        slack,
+        int(s.p(name, "max_missing_days")),
+        s.since(name),
+        min_occasions,
     )
     found = []
     for r in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import neo4j
 import pytest
@@ -714,3 +715,46 @@ def test_one_adult_around_children_in_three_households_but_not_a_father_of_three
     f = got[("K2", "VISITOR")]
     assert evidence_keys(f) == [incidents[1]]
     assert "no recorded history" in f.summary and len(f.detail["households"]) == 3
+
+
+def test_missing_together_pairs_overlapping_episodes_of_different_children_without_a_database() -> None:
+    def ep(key: str, child: str, on: date, end: date | None, *places: str) -> dict[str, Any]:
+        return {
+            "fact_key": key,
+            "occurred_on": on,
+            "ended_on": end,
+            "person_id": child,
+            "address_keys": list(places),
+        }
+
+    episodes = [
+        ep("a1", "A", date(2025, 3, 1), date(2025, 3, 2), "home-a"),
+        ep("b1", "B", date(2025, 3, 3), None),  # starts the day after A's ends: within a day's slack
+        ep("a2", "A", date(2025, 6, 1), date(2025, 6, 1)),
+        ep("b2", "B", date(2025, 6, 1), date(2025, 6, 4), "home-b", "town"),  # two places: two overlaps
+        ep("a3", "A", date(2025, 9, 1), None),
+        ep("c1", "C", date(2025, 9, 3), None),  # two days later: apart
+        ep("a4", "A", date(2025, 12, 1), date(2025, 12, 2)),
+        ep(
+            "a4", "A", date(2025, 12, 1), date(2025, 12, 2)
+        ),  # the same child twice on one episode: not a pair
+    ]
+    pairs = {
+        (p["person_id"], p["other_id"]): p["overlaps"]
+        for p in patterns.missing_together(episodes, 1, 60, None, 1)
+    }
+    assert sorted(pairs) == [("A", "B"), ("B", "A")]
+    assert sorted((o["fact_key"], o["other_key"], o["other_address_key"]) for o in pairs[("A", "B")]) == [
+        ("a1", "b1", None), ("a2", "b2", "home-b"), ("a2", "b2", "town"),
+    ]  # fmt: skip
+    assert [p["person_id"] for p in patterns.missing_together(episodes, 1, 60, date(2025, 5, 1), 1)] == [
+        "A",
+        "B",
+    ]
+    assert (
+        patterns.missing_together(episodes, 1, 60, date(2025, 5, 1), 3) == []
+    )  # A's one later episode: 2 rows
+    assert patterns.missing_together(episodes, 0, 60, None, 1) != []  # a2 and b2 begin the same day
+    assert ("A", "B") not in {
+        (p["person_id"], p["other_id"]) for p in patterns.missing_together(episodes[:2], 0, 60, None, 1)
+    }  # without the day's slack, a1 and b1 do not meet
