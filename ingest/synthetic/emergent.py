@@ -220,8 +220,9 @@ def concerns_without_response(w: World, ev: Events, truth: Truth, taken: set[str
             concerns[cme.child].append((cme.reported, "education", "missing-education", cme.key))
     for occ in ev.occurrences:
         if occ.kind == "police_incident" and occ.key:
-            for pid, _role in occ.persons:
-                concerns[pid].append((occ.day, "police", occ.kind, occ.key))
+            for pid, role in occ.persons:
+                if role != "reporter":  # a child who reports an incident is not its concern
+                    concerns[pid].append((occ.day, "police", occ.kind, occ.key))
     for worry in ev.concerns:
         if worry.key:
             for pid, _role, _dob_known in worry.persons:
