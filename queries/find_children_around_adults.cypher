@@ -9,7 +9,8 @@
 // Serves: NPCC guidance s7 ("when multiple children or young people appear linked to the same risk"; "where
 //   there may be multiple partners involved in a child's care"); linked children through the same adult, and
 //   the sweeps for hidden adults and adults linked to several households.
-// Parameters: $adults: list of {person_id, from (date), to (date)}; $reference_date (date)
+// Parameters: $adults: list of {person_id, from (date), to (date)}; $reference_date (date). A partnership
+//   recorded without a start date counts from the day it was recorded, as in find_child_circles.
 // Returns: adult_id, child_id, how (list of {kind, type, agency, source_table, source_record_id, record_key,
 //   via_person_id, address_key, fact_key})
 UNWIND $adults AS ad
@@ -17,7 +18,8 @@ MATCH (a:Person {person_id: ad.person_id})
 CALL (a, ad) {
   MATCH (a)<-[:RECORD_OF]-(:SourceRecord)-[l:RELATED_TO]-(cr:SourceRecord)-[:RECORD_OF]->(ch:Person)
   WHERE ch <> a AND l.type <> 'professional'
-    AND coalesce(l.from, ad.from) <= ad.to AND coalesce(l.to, ad.to) >= ad.from
+    AND coalesce(l.from, CASE WHEN l.type IN ['partner', 'ex_partner'] THEN l.recorded_on END, ad.from) <= ad.to
+    AND coalesce(l.to, ad.to) >= ad.from
   RETURN ch, {kind: 'related_to', type: l.type, agency: l.agency, source_table: l.source_table,
     source_record_id: l.source_record_id, record_key: cr.record_key} AS how
   UNION
@@ -35,7 +37,7 @@ CALL (a, ad) {
   WHERE ch <> a AND ch <> k
     AND ((startNode(l2) = kr AND l2.type IN ['parent', 'step_parent', 'carer'])
       OR (startNode(l2) = cr AND l2.type = 'child'))
-    AND coalesce(l.from, ad.from) <= ad.to AND coalesce(l.to, ad.to) >= ad.from
+    AND coalesce(l.from, l.recorded_on, ad.from) <= ad.to AND coalesce(l.to, ad.to) >= ad.from
     AND coalesce(l2.from, ad.from) <= ad.to AND coalesce(l2.to, ad.to) >= ad.from
   RETURN ch, {kind: 'carer_related_to', type: l.type, agency: l.agency, source_table: l.source_table,
     source_record_id: l.source_record_id, record_key: cr.record_key, via_person_id: k.person_id} AS how

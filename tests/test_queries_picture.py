@@ -174,6 +174,15 @@ def test_an_undated_partnership_counts_from_when_it_was_recorded_and_an_undated_
         "F": ["parent"],
         "P": ["partner", "partner_of_carer"],
     }
+    # and the other way round: the children around him (adults.children_around)
+    from queries.adults import children_around
+
+    def children(end: date) -> list[str]:
+        window = Window(date(end.year - 1, end.month, end.day), end, end)
+        return sorted(children_around(graph, db, {"P": window}, end)["P"])
+
+    assert children(date(2024, 6, 5)) == []
+    assert children(date(2025, 6, 5)) == ["C"]
 
 
 def test_picture_sections_hold_the_facts_with_their_sources(
