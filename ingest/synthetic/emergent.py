@@ -148,11 +148,20 @@ def _histories(ev: Events) -> dict[int, list[tuple[int, Keyed]]]:
     return out
 
 
-def early_help_closed_with_risk(w: World, ev: Events, taken: set[str]) -> list[Planted]:
+def early_help_closed_with_risk(
+    w: World, ev: Events, taken: set[str], history: dict[int, list[tuple[int, Keyed]]]
+) -> list[Planted]:
     """Early help closed because the family did not consent while the child's world held risk in the year
     before: a domestic abuse incident at home, an adult around the child with a record of offending (or a
-    police marker for violence, domestic abuse, sexual offending or MAPPA), the child missing or excluded."""
-    history = _histories(ev)
+    police marker for violence, domestic abuse, sexual offending or MAPPA), the child missing or excluded.
+    ``history``: _histories(ev)."""
+    # each domestic abuse incident at an address, under each person in it (by its place in ev.occurrences, so
+    # an episode's incidents keep that order)
+    abuse: dict[int, list[int]] = defaultdict(list)
+    for i, occ in enumerate(ev.occurrences):
+        if occ.kind == "da_incident" and occ.addr is not None and occ.key:
+            for pid, _role in occ.persons:
+                abuse[pid].append(i)
     markers: dict[int, list[int]] = defaultdict(list)
     for pid, _kind, _level, start, _end in ev.police_flags:
         markers[pid].append(start)
@@ -176,10 +185,8 @@ def early_help_closed_with_risk(w: World, ev: Events, taken: set[str]) -> list[P
             if theirs or any(day <= end for day in markers.get(a, ())):
                 signals += theirs
                 concerned[a] = "adult around the child with a record of offending"
-        for occ in ev.occurrences:
-            if occ.kind == "da_incident" and since <= occ.day <= end and occ.addr is not None:
-                if any(pid in adults for pid, _ in occ.persons) and occ.key:
-                    signals.append(occ)
+        at_home = sorted({i for a in adults for i in abuse.get(a, ())})
+        signals += [ev.occurrences[i] for i in at_home if since <= ev.occurrences[i].day <= end]
         signals += [m for m in missing.get(ep.child, ()) if since <= m.start <= end]
         signals += [x for x in excluded.get(ep.child, ()) if since <= x.day <= end]
         if not signals and not concerned:
@@ -204,9 +211,8 @@ def concerns_without_response(w: World, ev: Events, truth: Truth, taken: set[str
     from BUILD_UP_AGENCIES agencies (a missed appointment, an A&E visit, a term of persistent absence, an
     exclusion, a police incident, a third-sector concern, a contact to social care that went no further), with
     no referral, open social care involvement or early help from the first to a month after the last."""
-    concerns: dict[int, list[tuple[int, str, str, str]]] = defaultdict(
-        list
-    )  # child -> (day, agency, kind, key)
+    # child -> (day, agency, kind, record key) of each concern
+    concerns: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
     for enc in ev.encounters:
         if enc.kind in ("was-not-brought", "ae-attendance") and enc.key:
             concerns[enc.pid].append((enc.day, "health", enc.kind, enc.key))
@@ -282,13 +288,14 @@ def _seen(truth: Truth) -> dict[str, dict[int, set[int]]]:
     return out
 
 
-def unseen_adults(w: World, ev: Events, truth: Truth, taken: set[int]) -> list[Planted]:
+def unseen_adults(
+    w: World, ev: Events, truth: Truth, taken: set[int], history: dict[int, list[tuple[int, Keyed]]]
+) -> list[Planted]:
     """An adult around a household's children (a parent, the mother's partner or former partner) with a police
     or probation record of offending in the last three years, or a police marker or supervision still open in
     them, whom none of social care, health, schools and early help holds with the family: social care and early
     help hold no record of him at all; no GP record of the children or their parents names him, nor any
-    school's contacts for the children."""
-    history = _histories(ev)
+    school's contacts for the children. ``history``: _histories(ev)."""
     open_since: dict[int, list[int]] = defaultdict(list)  # adult -> start of each marker or supervision
     for pid, _kind, _level, start, end in ev.police_flags:
         open_since[pid].append(start if end is None else end)
@@ -338,10 +345,11 @@ def label(w: World, ev: Events, truth: Truth, planted: list[Planted]) -> list[Pl
     } - {""}
     # the adults of the planted people-around-the-child instances (they are hidden on purpose)
     planted_adults = {pid for p in planted if p.type in HIDDEN_ADULT_TYPES for pid in p.people}
+    history = _histories(ev)  # read by two labellers
     return [
         *incidents_without_referral(w, ev, planted_keys),
         *missing_together(w, ev, planted_keys),
-        *early_help_closed_with_risk(w, ev, planted_keys),
+        *early_help_closed_with_risk(w, ev, planted_keys, history),
         *concerns_without_response(w, ev, truth, planted_keys),
-        *unseen_adults(w, ev, truth, planted_adults),
+        *unseen_adults(w, ev, truth, planted_adults, history),
     ]
