@@ -224,7 +224,8 @@ def evaluate_command(
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the scores as JSON here."),
 ) -> None:
-    """Score every pattern against the county's planted truth: recall and precision per pattern (no alerts)."""
+    """Score every pattern against the county's truth (no alerts): recall over the planted instances, precision
+    over the planted and the emergent ones (situations the county's world holds that nobody planted)."""
     from queries import truth
 
     planted = truth.load_truth(county)
