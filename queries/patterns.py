@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import bisect
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -48,7 +50,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Sweep:
-    """What every pattern needs: the graph, the date it is run as at, and both configs."""
+    """What every pattern needs: the graph, the date it is run as at, and both configs. Patterns of one sweep may
+    run at once on several threads: what it keeps (facts, adults) is kept for all of them."""
 
     driver: catalog.Reader
     database: str
@@ -57,15 +60,17 @@ class Sweep:
     risk_config: RiskConfig
     _facts: dict[str, Fact] = field(default_factory=dict)
     _adults: adults_q.AdultReader | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def adults(self) -> adults_q.AdultReader:
         """Adults' histories and the children around them, read once for every adult pattern of the sweep."""
-        if self._adults is None:
-            self._adults = adults_q.AdultReader(
-                self.driver, self.database, self.reference_date, self.risk_config
-            )
-        return self._adults
+        with self._lock:
+            if self._adults is None:
+                self._adults = adults_q.AdultReader(
+                    self.driver, self.database, self.reference_date, self.risk_config
+                )
+            return self._adults
 
     def p(self, pattern: str, key: str) -> Any:
         return self.config.get(pattern, key)
@@ -850,6 +855,18 @@ PATTERNS: dict[str, Callable[[Sweep], list[Finding]]] = {
 }
 
 
+# Patterns that ask about the same adults (Sweep.adults keeps their histories and the children around them): a
+# sweep runs them one after another, so each finds what the one before read, while the other patterns run beside.
+SHARING_ADULTS = ("hidden_adult", "risky_adult_linked_children", "adult_around_households")
+
+
+def sweep_jobs(names: Sequence[str]) -> list[list[str]]:
+    """The patterns grouped into jobs for the sweep's workers, in the order they are taken: the patterns sharing
+    adults first, as one job (together they take the longest), then every other pattern as a job of its own."""
+    shared = [n for n in names if n in SHARING_ADULTS]
+    return ([shared] if shared else []) + [[n] for n in names if n not in SHARING_ADULTS]
+
+
 @dataclass(frozen=True)
 class PatternResult:
     pattern: str
@@ -915,9 +932,14 @@ def run_patterns(
     save: bool = True,
     now: datetime | None = None,
     as_known_at: datetime | None = None,
+    workers: int | None = None,
 ) -> SweepReport:
     """Run the patterns (all enabled ones by default) as at ``reference_date`` (default today) and, unless
     ``save`` is False, write their findings as Alert nodes (deduplicated; lifecycle kept).
+
+    ``workers`` patterns run at once (default: patterns.yaml's ``sweep.workers``), each read in its own
+    transaction; the findings and the report's order do not depend on it. Each pattern's seconds are its own wall
+    time, shared with the patterns running beside it.
 
     With ``as_known_at``, on the graph as Jigsaw knew it then (queries.known_at); such a sweep shows what would
     have been flagged and never saves alerts (they would mix past knowledge into today's inbox)."""
@@ -931,13 +953,35 @@ def run_patterns(
         raise ConfigError(f"unknown pattern(s) {', '.join(unknown)}; known: {', '.join(PATTERNS)}")
     started = now or datetime.now(UTC)
     run_id = f"sweep-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    results = []
-    with known_at_q.known_at(driver, database, as_known_at) as (reader, _):
-        sweep = Sweep(reader, database, reference_date or started.date(), config, rconfig)
-        for name in names:
+    workers = config.workers if workers is None else workers
+    if workers < 1:
+        raise ValueError(f"a sweep needs at least 1 worker, not {workers}")
+    timed: dict[str, PatternResult] = {}
+
+    def run_job(sweep: Sweep, job: Sequence[str]) -> None:
+        for name in job:
             t0 = time.perf_counter()
             found = PATTERNS[name](sweep)
-            results.append(PatternResult(name, tuple(found), time.perf_counter() - t0))
+            timed[name] = PatternResult(name, tuple(found), time.perf_counter() - t0)
+
+    with known_at_q.known_at(driver, database, as_known_at) as (reader, _):
+        sweep = Sweep(reader, database, reference_date or started.date(), config, rconfig)
+        jobs = sweep_jobs(names)
+        if workers == 1 or as_known_at is not None or len(jobs) == 1:
+            # the graph as known at a past time is one transaction, which one thread at a time may use
+            for job in jobs:
+                run_job(sweep, job)
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
+                futures = [pool.submit(run_job, sweep, job) for job in jobs]
+                try:
+                    for future in futures:
+                        future.result()  # a pattern's error is raised here, as it would be without workers
+                except BaseException:
+                    for future in futures:
+                        future.cancel()  # the jobs not yet started; a running one ends on its own
+                    raise
+    results = [timed[name] for name in names]
     saved = None
     if save:
         findings = [f for r in results for f in r.findings]

@@ -165,6 +165,7 @@ class PatternConfig:
     timezone: str
     bank_holidays: tuple[date, ...]
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workers: int = 1  # patterns run at once by a sweep
 
     def get(self, pattern: str, key: str) -> Any:
         try:
@@ -180,6 +181,9 @@ def load_pattern_config(path: Path | str | None = None) -> PatternConfig:
         params = {str(k): dict(v or {}) for k, v in data["patterns"].items()}
         enabled = tuple(k for k, v in params.items() if v.get("enabled", True))
         schedule = data.get("schedule", {})
+        workers = (data.get("sweep") or {}).get("workers", 1)
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ConfigError(f"{where}: sweep.workers must be a whole number of at least 1, not {workers!r}")
         return PatternConfig(
             version=str(data["version"]),
             source=where,
@@ -188,6 +192,7 @@ def load_pattern_config(path: Path | str | None = None) -> PatternConfig:
             timezone=str(schedule.get("timezone", "Europe/London")),
             bank_holidays=holidays,
             params=params,
+            workers=workers,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"{where}: missing or malformed setting ({exc})") from exc

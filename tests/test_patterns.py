@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -13,6 +14,7 @@ import pytest
 from graph.config import Settings
 from queries import alerts, patterns
 from queries.adults import children_around, children_who_may_hide, hidden_adults
+from queries.alerts import Finding
 from queries.model import Window
 from tests.test_queries_graphkit import Kit, address
 
@@ -652,6 +654,47 @@ def test_unknown_pattern_names_are_refused(graph: neo4j.Driver, neo4j_settings: 
 
     with pytest.raises(ConfigError, match="unknown pattern"):
         patterns.run_patterns(graph, neo4j_settings.database, ["made_up"], REF, save=False)
+
+
+def test_a_sweep_runs_the_patterns_sharing_adults_as_one_job_first() -> None:
+    jobs = patterns.sweep_jobs(list(patterns.PATTERNS))
+    assert jobs[0] == ["hidden_adult", "risky_adult_linked_children", "adult_around_households"]
+    assert [n for job in jobs for n in job] == list(patterns.SHARING_ADULTS) + [
+        n for n in patterns.PATTERNS if n not in patterns.SHARING_ADULTS
+    ]
+    assert all(len(job) == 1 for job in jobs[1:])
+    assert patterns.sweep_jobs(["re_referral", "adult_around_households"]) == [
+        ["adult_around_households"],
+        ["re_referral"],
+    ]
+    assert patterns.sweep_jobs(["re_referral"]) == [["re_referral"]]
+
+
+def test_sweep_workers_must_be_a_whole_number_of_at_least_one(tmp_path: Path) -> None:
+    from graph.config import ConfigError
+    from queries.settings import load_pattern_config
+
+    text = (Path(patterns.__file__).parent / "config" / "patterns.yaml").read_text()
+    assert "  workers: 2\n" in text
+    for bad in ("0", "two", "1.5", "true"):
+        path = tmp_path / f"patterns-{bad}.yaml"
+        path.write_text(text.replace("  workers: 2\n", f"  workers: {bad}\n"))
+        with pytest.raises(ConfigError, match="sweep.workers must be a whole number"):
+            load_pattern_config(path)
+    path = tmp_path / "patterns-none.yaml"
+    path.write_text(text.replace("sweep:\n  workers: 2\n", ""))
+    assert load_pattern_config(path).workers == 1
+
+
+def test_a_pattern_that_fails_in_a_worker_fails_the_sweep(
+    graph: neo4j.Driver, neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(s: patterns.Sweep) -> list[Finding]:
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setitem(patterns.PATTERNS, "re_referral", broken)
+    with pytest.raises(RuntimeError, match="broken on purpose"):
+        patterns.run_patterns(graph, neo4j_settings.database, reference_date=REF, save=False, workers=2)
 
 
 def test_every_enabled_pattern_runs_on_an_empty_graph(graph: neo4j.Driver, neo4j_settings: Settings) -> None:

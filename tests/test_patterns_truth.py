@@ -17,6 +17,7 @@ from ingest.registry import plan
 from ingest.synthetic.config import SynthConfig
 from ingest.synthetic.generate import generate
 from queries import patterns, truth
+from queries.settings import load_pattern_config
 
 CHILDREN = 600
 SEED = 7
@@ -85,6 +86,21 @@ def test_at_least_ninety_percent_of_the_findings_are_true_of_the_county(
         assert score.precision is not None and score.precision >= 0.9, score.as_dict()
     # emergent instances are found by the patterns, not only labelled: here a crime's 15-year-old victim
     assert scores["incident_without_referral"].emergent_found, scores["incident_without_referral"].as_dict()
+
+
+def test_patterns_run_at_once_find_what_they_find_one_after_another(
+    swept: tuple[truth.Truth, patterns.SweepReport], driver: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    planted, report = swept
+    assert load_pattern_config().workers == 2  # the sweep of the fixture ran two patterns at once
+    alone = patterns.run_patterns(
+        driver, neo4j_settings.database, reference_date=planted.reference_date, save=False, workers=1
+    )
+    assert (
+        [r.pattern for r in alone.results] == [r.pattern for r in report.results] == list(patterns.PATTERNS)
+    )
+    assert len({f.pattern for f in report.findings}) >= 8  # most patterns find something here
+    assert alone.as_dict()["alerts"] == report.as_dict()["alerts"]
 
 
 def test_an_emergent_instance_is_counted_for_precision_not_recall() -> None:
