@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from graph.config import Settings
 from queries import alerts
+from queries.patterns import PATTERNS
 from tests.conftest import CLI_PASSWORD as PASSWORD
 from tests.test_patterns import build_case_5
 from tests.test_queries_graphkit import Kit
@@ -57,6 +58,30 @@ def test_patterns_run_writes_alerts_and_a_report_of_identifiers_only(
     again = runner.invoke(cli, args[:-2])
     assert again.exit_code == 0 and "0 new, 1 seen again" in again.output
     assert len(alerts.list_alerts(graph, neo4j_settings.database)) == 1
+
+
+def test_patterns_bench_times_the_sweep_with_workers_and_one_at_a_time_in_the_same_run(
+    graph: neo4j.Driver, neo4j_settings: Settings, home: Path, tmp_path: Path
+) -> None:
+    kit = Kit()
+    build_case_5(kit)
+    kit.write(graph, neo4j_settings)
+    out = tmp_path / "bench.json"
+    args = ["patterns", "bench", "--samples", "1", "--reference-date", "2026-01-31", "--workers", "2"]
+    result = runner.invoke(cli, [*args, "--baseline", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "2 pattern(s) at once" in result.output
+        and "one pattern at a time (baseline, same run)" in result.output
+    )
+    figures = json.loads(out.read_text())
+    assert figures["workers"] == 2 and figures["one_at_a_time_s"] > 0 and figures["sweep_s"] > 0
+    assert set(figures["patterns_s"]) == set(figures["one_at_a_time_patterns_s"]) == set(PATTERNS)
+    assert figures["speedup"] == round(figures["one_at_a_time_s"] / figures["sweep_s"], 2)
+    plain = runner.invoke(cli, ["patterns", "bench", "--samples", "1", "--reference-date", "2026-01-31"])
+    assert plain.exit_code == 0 and "baseline" not in plain.output, plain.output
+    refused = runner.invoke(cli, [*args[:-1], "0"])
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
 
 
 def test_case_is_audited_before_anything_is_read_and_redacted_by_role(

@@ -284,6 +284,12 @@ def bench_command(
     reference: str | None = typer.Option(None, "--reference-date", help="As at this date (default today)."),
     no_patterns: bool = typer.Option(False, "--no-patterns", help="Time the pictures only."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the timings as JSON here."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Patterns run at once (default: patterns.yaml's sweep.workers)."
+    ),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Then run the sweep again one pattern at a time and print the ratio."
+    ),
 ) -> None:
     """Time the case picture (p50/p95 over random children) and each pattern of one sweep (no alerts)."""
     from datetime import date
@@ -298,6 +304,8 @@ def bench_command(
             parse_day(reference, "--reference-date") or date.today(),
             samples,
             patterns=not no_patterns,
+            workers=workers,
+            baseline=baseline,
         )
     console.print(
         f"{result.children:,} children; picture over {result.samples} of them: "
@@ -307,6 +315,12 @@ def bench_command(
     for name, seconds in result.patterns_s.items():
         console.print(f"  {name}: {seconds} s", markup=False)
     if result.patterns_s:
-        console.print(f"full sweep: {result.sweep_s} s", markup=False)
+        console.print(f"full sweep: {result.sweep_s} s ({result.workers} pattern(s) at once)", markup=False)
+    if result.one_at_a_time_s is not None:
+        console.print(
+            f"the same sweep one pattern at a time (baseline, same run): {result.one_at_a_time_s} s; "
+            f"{result.speedup} times as fast with {result.workers}",
+            markup=False,
+        )
     if out is not None:
         out.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
