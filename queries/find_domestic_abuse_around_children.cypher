@@ -7,7 +7,8 @@
 // Parameters: $min_incidents (int), $reference_date (date), $since (date or null)
 // Returns: person_id (the child), incidents (list of {fact_key, occurred_on, dash_grade, how (list of str),
 //   via (list of person ids: the parent or carer involved)})
-MATCH (f:Event)
+// :Fact too, so that the planner starts from the fact type index (9,000 DA incidents), not from every event
+MATCH (f:Event:Fact)
 WHERE f.fact_type = 'da_incident' AND f.agency = 'police' AND f.occurred_on <= $reference_date
   AND ($since IS NULL OR f.occurred_on >= $since)
 CALL (f) {

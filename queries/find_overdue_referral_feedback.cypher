@@ -9,7 +9,8 @@
 //   $include_late (bool), $reference_date (date), $since (date or null)
 // Returns: person_id (the child), fact_key (the referral), occurred_on, due_on, feedback_on, referral_source,
 //   record_key (the child's record on the referral)
-MATCH (ref:Referral)
+// :Fact too, so that the planner starts from the fact type index, not from every contact and referral
+MATCH (ref:Referral:Fact)
 WHERE ref.fact_type IN $fact_types AND ref.agency = 'csc' AND ref.source_system IN $source_systems
   AND ref.occurred_on < $reference_date
   AND ($since IS NULL OR ref.occurred_on >= $since)

@@ -8,7 +8,8 @@
 //   $since (date or null: only re-referrals on or after it)
 // Returns: person_id (the child), fact_key (the re-referral), occurred_on, previous_key, previous_on, days_between,
 //   record_key
-MATCH (ref:Referral)
+// :Fact too, so that the planner starts from the fact type index, not from every contact and referral
+MATCH (ref:Referral:Fact)
 WHERE ref.fact_type = 'referral' AND ref.agency IN $agencies AND ref.occurred_on <= $reference_date
   AND ($since IS NULL OR ref.occurred_on >= $since)
 MATCH (ref)<-[i:INVOLVED_IN]-(r:SourceRecord)-[:RECORD_OF]->(ch:Person)
