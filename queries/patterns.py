@@ -885,6 +885,7 @@ class SweepReport:
     results: tuple[PatternResult, ...]
     saved: alerts_q.SaveResult | None
     as_known_at: datetime | None = None  # the sweep ran on the graph as Jigsaw knew it then
+    workers: int = 1  # patterns run at once: each pattern's seconds are shared with the ones beside it
 
     @property
     def findings(self) -> list[Finding]:
@@ -912,6 +913,7 @@ class SweepReport:
                 "pattern_config_version": self.pattern_config_version,
                 "risk_config_version": self.risk_config_version,
                 "saved": vars(self.saved) if self.saved else None,
+                "workers": self.workers,
                 "patterns": {
                     r.pattern: {"findings": len(r.findings), "seconds": round(r.seconds, 3)}
                     for r in self.results
@@ -967,7 +969,9 @@ def run_patterns(
     with known_at_q.known_at(driver, database, as_known_at) as (reader, _):
         sweep = Sweep(reader, database, reference_date or started.date(), config, rconfig)
         jobs = sweep_jobs(names)
-        if workers == 1 or as_known_at is not None or len(jobs) == 1:
+        if as_known_at is not None or len(jobs) == 1:
+            workers = 1
+        if workers == 1:
             # the graph as known at a past time is one transaction, which one thread at a time may use
             for job in jobs:
                 run_job(sweep, job)
@@ -996,4 +1000,5 @@ def run_patterns(
         results=tuple(results),
         saved=saved,
         as_known_at=as_known_at,
+        workers=workers,
     )

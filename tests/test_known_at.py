@@ -248,6 +248,7 @@ def test_as_known_at_each_extract_date_equals_a_graph_of_that_extract_alone(
     assert not differ, f"children whose case as known at {at:%Y-%m-%d} differs from a fresh graph's: {differ}"
     assert _findings(report, names) == want_findings
     assert report.as_dict()["as_known_at"] is not None
+    assert report.workers == 1  # one transaction holds the graph as known then: its patterns run in turn
 
 
 def test_the_corrections_change_cases_so_the_comparison_can_fail(fresh: dict[datetime, Any]) -> None:

@@ -101,6 +101,7 @@ def test_patterns_run_at_once_find_what_they_find_one_after_another(
     )
     assert len({f.pattern for f in report.findings}) >= 8  # most patterns find something here
     assert alone.as_dict()["alerts"] == report.as_dict()["alerts"]
+    assert (report.workers, alone.workers) == (2, 1)
 
 
 def test_an_emergent_instance_is_counted_for_precision_not_recall() -> None:

@@ -315,7 +315,8 @@ def run_pipeline_bench(
             "stage_peak_rss_mb": dict(report.peak_rss_mb),
         },
         picture={"sampled": len(chosen), "not_found": missing, "picture": picture, "case_page": page},
-        patterns={"sweep_seconds": sweep_seconds, "alerts": len(sweep.findings), "by_pattern": patterns},
+        patterns={"sweep_seconds": sweep_seconds, "alerts": len(sweep.findings), "workers": sweep.workers,
+                  "by_pattern": patterns},  # fmt: skip
         known_at=known,
         memory={
             "jigsaw_peak_rss_mb": round(max(rss.peak_self, _maxrss(resource.RUSAGE_SELF)) / 2**20, 1),
