@@ -20,7 +20,7 @@ from queries import picture as picture_q
 from queries import risk as risk_q
 from queries.model import Window
 from queries.patterns import run_patterns
-from queries.settings import load_pattern_config, load_risk_config
+from queries.settings import load_risk_config
 
 
 @dataclass(frozen=True)
@@ -96,14 +96,15 @@ def run(
     )
     per_pattern: dict[str, float] = {}
     sweep = 0.0
-    used = workers or load_pattern_config().workers
+    used = 1
     alone: float | None = None
     alone_patterns: dict[str, float] | None = None
     if patterns:
         t0 = time.perf_counter()
-        report = run_patterns(driver, database, reference_date=reference_date, save=False, workers=used)
+        report = run_patterns(driver, database, reference_date=reference_date, save=False, workers=workers)
         sweep = time.perf_counter() - t0
         per_pattern = {r.pattern: round(r.seconds, 2) for r in report.results}
+        used = report.workers  # as the sweep ran them (patterns.yaml's by default)
         if baseline:
             t0 = time.perf_counter()
             single = run_patterns(driver, database, reference_date=reference_date, save=False, workers=1)

@@ -970,9 +970,9 @@ def run_patterns(
         sweep = Sweep(reader, database, reference_date or started.date(), config, rconfig)
         jobs = sweep_jobs(names)
         if as_known_at is not None or len(jobs) == 1:
+            # the graph as known at a past time is one transaction, which one thread at a time may use
             workers = 1
         if workers == 1:
-            # the graph as known at a past time is one transaction, which one thread at a time may use
             for job in jobs:
                 run_job(sweep, job)
         else:

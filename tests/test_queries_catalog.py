@@ -35,12 +35,16 @@ def test_query_file_is_named_and_documented(name: str) -> None:
         assert f"${param}" in head, (name, param)  # every parameter is documented
 
 
-@pytest.mark.parametrize("name", catalog.names())
-def test_query_plans_without_warnings(name: str, driver: neo4j.Driver, neo4j_settings: Settings) -> None:
+def _explain(name: str, driver: neo4j.Driver, settings: Settings) -> neo4j.ResultSummary:
     text = catalog.load(name)
     params = {p: None for p in re.findall(r"\$([A-Za-z_]\w*)", text)}
-    with driver.session(database=neo4j_settings.database) as session:
-        summary = session.run("EXPLAIN " + text, params).consume()
+    with driver.session(database=settings.database) as session:
+        return session.run("EXPLAIN " + text, params).consume()
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_query_plans_without_warnings(name: str, driver: neo4j.Driver, neo4j_settings: Settings) -> None:
+    summary = _explain(name, driver, neo4j_settings)
     warnings = [n for n in summary.gql_status_objects if planner_problem(n)]
     assert not warnings, [(w.gql_status, w.status_description) for w in warnings]
 
@@ -54,10 +58,7 @@ def _operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
 def test_no_read_query_scans_every_fact(name: str, driver: neo4j.Driver, neo4j_settings: Settings) -> None:
     """Two million facts at 200,000 children: a question starts from an index (a type, a date, a key), never from
     every fact (find_fact_coverage once did: 4 s a call; migration 0008)."""
-    text = catalog.load(name)
-    params = {p: None for p in re.findall(r"\$([A-Za-z_]\w*)", text)}
-    with driver.session(database=neo4j_settings.database) as session:
-        summary = session.run("EXPLAIN " + text, params).consume()
+    summary = _explain(name, driver, neo4j_settings)
     assert summary.plan is not None
     scans = [op for op in _operators(summary.plan) if op[0] == "NodeByLabelScan" and op[1].endswith(":Fact")]
     assert scans == [], scans
