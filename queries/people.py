@@ -22,6 +22,7 @@ from queries.model import (
     Window,
     age_on,
     fact_from_row,
+    instant,
 )
 
 
@@ -225,7 +226,9 @@ def facts_about(
         for other in row["everyone"]:
             if (other.get("person_id"), other.get("record_key")) not in known:
                 mine.append({**other, "relation": "other"})
-        out[row["key"]].append(fact_from_row(row["fact"], row["labels"], mine))
+        props = row["fact"]
+        props["learnt_at"] = instant(props.get("learnt_at"))
+        out[row["key"]].append(fact_from_row(props, row["labels"], mine))
     for facts in out.values():
         facts.sort(key=lambda f: (f.occurred_on or date.min, f.fact_key))
     return out

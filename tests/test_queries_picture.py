@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import neo4j
 import pytest
 
 from graph.config import Settings
 from queries import picture, risk
-from queries.model import Window
+from queries.model import Window, instant
 from queries.settings import load_risk_config
-from tests.test_queries_graphkit import Kit, address
+from tests.test_queries_graphkit import LEARNT, Kit, address
 
 HOME = address("12 High St")
 OLD_HOME = address("3 Low Rd", "JG2 9ZZ")
@@ -296,3 +296,29 @@ def test_an_open_child_protection_plan_sets_a_floor_under_the_suggestion(
 def test_an_unknown_child_is_reported(graph: neo4j.Driver, neo4j_settings: Settings) -> None:
     with pytest.raises(picture.NotFound):
         picture.child_picture(graph, neo4j_settings.database, "nobody", WINDOW)
+
+
+def test_a_fact_says_when_jigsaw_learnt_it_at_the_same_instant(
+    graph: neo4j.Driver, neo4j_settings: Settings, family: dict[str, str]
+) -> None:
+    # read as text (the driver's own datetime conversion is slow): a zone name and nanoseconds must survive
+    graph.execute_query(
+        "MATCH (f:Fact {fact_key: $key}) SET f.learnt_at = datetime('2025-07-11T09:30:15.123456789[Europe/London]')",
+        {"key": family["da"]},
+        database_=neo4j_settings.database,
+    )
+    pic = picture.child_picture(graph, neo4j_settings.database, "C", WINDOW)
+    facts = {f.fact_key: f for f in pic.facts}
+    learnt = facts[family["da"]].properties["learnt_at"]
+    assert learnt == datetime(2025, 7, 11, 8, 30, 15, 123456, tzinfo=UTC)
+    assert learnt.utcoffset() == timedelta(hours=1)  # British Summer Time, as recorded
+    assert facts[family["wnb"]].properties["learnt_at"] == LEARNT  # as the writer wrote it
+
+
+def test_instant_reads_what_cypher_writes() -> None:
+    assert instant(None) is None
+    assert instant("2026-12-07T09:09:29.481474Z") == datetime(2026, 12, 7, 9, 9, 29, 481474, tzinfo=UTC)
+    assert instant("2026-12-07T09:09Z") == datetime(2026, 12, 7, 9, 9, tzinfo=UTC)
+    assert instant("2015-07-21T21:40:32.142+01:00[Europe/London]") == datetime(
+        2015, 7, 21, 20, 40, 32, 142000, tzinfo=UTC
+    )

@@ -24,6 +24,7 @@ from ingest.resolution import review as review_q
 from ingest.resolution.engine import ResolutionSettings
 from queries import adults as adults_q
 from queries import alerts as alerts_q
+from queries import catalog
 from queries import changes as changes_q
 from queries import linked as linked_q
 from queries import people as people_q
@@ -119,13 +120,12 @@ def case_picture(
     child's alerts, in the window (``queries.picture.child_picture`` and ``queries.risk``), as plain data; as
     known at ``at`` when given. None when there is no such child (then)."""
     window = Window(start or date(1900, 1, 1), end or today, today)
-    with known_at(driver, database, at) as (reader, _):
-        try:
-            pic = picture_q.child_picture(reader, database, person_id, window)
-        except picture_q.NotFound:
-            return None
-        infos = people_q.persons(reader, database, list(pic.people))
-        child = _person(pic.person, person_id, pic.person.date_of_birth, pic.person.unborn, today)
+
+    def work(
+        tx: catalog.Reader,
+    ) -> tuple[picture_q.ChildPicture, list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+        pic = picture_q.child_picture(tx, database, person_id, window)
+        infos = people_q.persons(tx, database, list(pic.people))
         people: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         for pid, cp in pic.people.items():
@@ -137,13 +137,16 @@ def case_picture(
                 via = {lk.via_person_id for lk in rel_links if lk.via_person_id}
                 for source in via or {person_id}:
                     links.append({"source": pid, "target": source, "type": relation.replace("_", " ")})
-        history = adults_q.histories(
-            reader,
-            database,
-            [p["person_id"] for p in people if p["kind"] in {"adult", "unknown"}],
-            today,
-            _risk_config(),
-        )
+        adults = [p["person_id"] for p in people if p["kind"] in {"adult", "unknown"}]
+        return pic, people, links, adults_q.histories(tx, database, adults, today, _risk_config())
+
+    with known_at(driver, database, at) as (reader, _):
+        try:
+            # the whole picture in one read transaction: each commit is another round trip to the server
+            pic, people, links, history = catalog.in_one_transaction(reader, database, work)
+        except picture_q.NotFound:
+            return None
+    child = _person(pic.person, person_id, pic.person.date_of_birth, pic.person.unborn, today)
     homes = sorted(pic.addresses, key=lambda a: a.start or date.min, reverse=True)
     postcode = next((a.postcode for a in homes if a.postcode), None)
     child.update(
