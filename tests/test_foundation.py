@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import date
 from pathlib import Path
 
 import neo4j
@@ -12,6 +13,7 @@ import pytest
 from graph import schema
 from graph.config import ConfigError, Settings, load_settings
 from graph.connection import server_components
+from graph.dates import python_date, use_python_dates
 from graph.server.local import LocalNeo4j, ServerError, _size_ok
 
 
@@ -24,6 +26,27 @@ def test_server_is_neo4j_5_26_community(driver: neo4j.Driver, neo4j_settings: Se
 def test_apoc_core_is_loaded(driver: neo4j.Driver, neo4j_settings: Settings) -> None:
     records, _, _ = driver.execute_query("RETURN apoc.version() AS v", database_=neo4j_settings.database)
     assert records[0]["v"].startswith("5.26")
+
+
+def test_dates_are_read_as_python_dates(driver: neo4j.Driver, neo4j_settings: Settings) -> None:
+    # graph/dates.py: if a driver release moves its date hydration, this fails instead of the reads slowing
+    assert use_python_dates() is True
+    records, _, _ = driver.execute_query(
+        "RETURN date('2024-02-29') AS leap, [date('0001-01-01'), date('9999-12-31')] AS ends, "
+        "{on: date('1970-01-01')} AS nested, datetime('2024-01-01T00:00Z') AS instant",
+        database_=neo4j_settings.database,
+    )
+    row = records[0]
+    assert type(row["leap"]) is date and row["leap"] == date(2024, 2, 29)
+    assert row["ends"] == [date(1, 1, 1), date(9999, 12, 31)] and all(type(d) is date for d in row["ends"])
+    assert type(row["nested"]["on"]) is date and row["nested"]["on"] == date(1970, 1, 1)
+    assert isinstance(row["instant"], neo4j.time.DateTime)  # datetimes keep the driver's own type
+
+
+def test_a_date_python_cannot_hold_goes_to_the_drivers_own_conversion() -> None:
+    assert python_date(0, lambda d: ("driver", d)) == date(1970, 1, 1)
+    assert python_date(-719_163, lambda d: ("driver", d)) == ("driver", -719_163)  # ordinal 0: year 0
+    assert python_date(3_000_000, lambda d: ("driver", d)) == ("driver", 3_000_000)  # after 9999
 
 
 def test_every_migration_is_recorded_and_rerun_changes_nothing(

@@ -364,7 +364,7 @@ def test_new_data_joins_existing_persons_incrementally(
         "MATCH (:SourceRecord {record_key: 'health|maternity|U1'})-[:RECORD_OF]->(p:Person:Unborn) "
         "RETURN p.expected_date_of_birth AS edd, p.record_count AS n", database_=db
     ).records  # fmt: skip
-    assert len(unborn) == 1 and unborn[0]["edd"].to_native() == date(2026, 6, 1)
+    assert len(unborn) == 1 and unborn[0]["edd"] == date(2026, 6, 1)
     poppy = graph.execute_query("MATCH (p:Person {person_id: $p}) RETURN p.record_count AS n, p.agencies AS a",
                                 p=second["education|pupils|Q2"], database_=db).records[0]  # fmt: skip
     assert poppy["n"] == 2 and poppy["a"] == ["education", "health"]

@@ -324,7 +324,7 @@ def fact_span(driver: neo4j.Driver, database: str, person_id: str) -> tuple[date
     if not records:
         return None, None
     first, last = records[0]["first"], records[0]["last"]
-    return (first.to_native() if first else None, last.to_native() if last else None)
+    return catalog.native(first), catalog.native(last)
 
 
 # -- alerts (queries.alerts) and the review queue ---------------------------------------------------------
