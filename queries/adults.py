@@ -138,7 +138,8 @@ def adults_with_history(
 
 @dataclass(frozen=True)
 class ChildLink:
-    """How a child is around an adult (or linked to another child): the record behind it."""
+    """How a child is around an adult (or linked to another child): the record behind it. The fields are in the
+    order of find_children_around_adults's lists (a test holds the two together)."""
 
     kind: str
     type: str | None
@@ -150,21 +151,6 @@ class ChildLink:
     fact_key: str | None = None
     address_key: str | None = None
     household_key: str | None = None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> ChildLink:
-        return cls(
-            kind=row["kind"],
-            type=row.get("type"),
-            agency=row.get("agency"),
-            source_table=row.get("source_table"),
-            source_record_id=row.get("source_record_id"),
-            record_key=row.get("record_key"),
-            via_person_id=row.get("via_person_id"),
-            fact_key=row.get("fact_key"),
-            address_key=row.get("address_key"),
-            household_key=row.get("household_key"),
-        )
 
     @property
     def link_key(self) -> str | None:
@@ -179,8 +165,9 @@ def children_around(
     """adult id -> child id -> the links that put the child around the adult."""
     params = {"adults": [w.param(pid) for pid, w in adult_windows.items()], "reference_date": reference_date}
     out: dict[str, dict[str, list[ChildLink]]] = {pid: {} for pid in adult_windows}
-    for row in catalog.read(driver, database, "find_children_around_adults", params):
-        out[row["adult_id"]][row["child_id"]] = [ChildLink.from_row(h) for h in row["how"]]
+    # each link comes as a list in ChildLink's field order (see the query's header)
+    for row in catalog.read(driver, database, "find_children_around_adults", params, plain=True):
+        out[row["adult_id"]][row["child_id"]] = [ChildLink(*how) for how in row["how"]]
     return out
 
 

@@ -3,13 +3,16 @@ and adults central to several households, on a small hand-built county."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
 from datetime import date
 
 import neo4j
 import pytest
 
 from graph.config import Settings
-from queries import linked
+from queries import catalog, linked
+from queries.adults import ChildLink
 from queries.model import Window
 from tests.test_queries_graphkit import Kit, address
 
@@ -122,9 +125,11 @@ def test_the_adult_reader_reads_each_adult_once_and_answers_as_the_direct_querie
     reads: list[str] = []
     real_read = catalog.read
 
-    def counted(d: catalog.Reader, b: str, name: str, p: dict[str, object]) -> list[dict[str, object]]:
+    def counted(
+        d: catalog.Reader, b: str, name: str, p: dict[str, object], **kw: bool
+    ) -> list[dict[str, object]]:
         reads.append(name)
-        return real_read(d, b, name, p)
+        return real_read(d, b, name, p, **kw)
 
     monkeypatch.setattr(catalog, "read", counted)
     reader = adults.AdultReader(graph, db, REF, batch_size=1)
@@ -161,3 +166,16 @@ def central_is_the_same_with_a_shared_reader(graph: neo4j.Driver, db: str, reade
     with pytest.raises(ValueError, match="as at"):
         linked.central_adults(graph, db, date(2025, 1, 1), reader=reader)
     return shared == alone and [a.person_id for a in shared] == ["P"]
+
+
+def test_a_child_link_reads_the_query_lists_in_their_order() -> None:
+    # find_children_around_adults returns each link as a list (cheaper to read than a map); ChildLink(*list)
+    # is right only while its fields keep the order the query's header gives
+    header = " ".join(catalog.header("find_children_around_adults").split())
+    listed = re.search(r"each a list in this order: \[([^\]]+)\]", header)
+    assert listed is not None
+    assert [x.strip() for x in listed.group(1).split(",")] == [f.name for f in fields(ChildLink)]
+    text = catalog.load("find_children_around_adults")
+    assert text.count("] AS how") == 8  # every branch gives the whole list
+    for branch in re.findall(r"RETURN ch, \[(.*?)\] AS how", text, flags=re.S):
+        assert len(branch.split(",")) == len(fields(ChildLink)), branch
