@@ -15,6 +15,7 @@ import neo4j
 import neo4j.time
 
 from graph import cypher_files
+from graph.dates import use_python_dates
 
 T = TypeVar("T")
 PACKAGE = "queries"
@@ -37,6 +38,7 @@ def header(name: str) -> str:
 
 
 _TEMPORAL = (neo4j.time.Date, neo4j.time.DateTime)
+_PYTHON_DATES = use_python_dates()  # False if a driver release moved the hook: then every row is walked
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
@@ -85,7 +87,7 @@ def read(
     def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> list[dict[str, Any]]:
         result = tx.run(query, parameters)
         keys = result.keys()
-        if plain:
+        if plain and _PYTHON_DATES:
             return [dict(zip(keys, record.values(), strict=True)) for record in result]
         return [dict(zip(keys, [native(v) for v in record.values()], strict=True)) for record in result]
 

@@ -18,9 +18,11 @@
 //   relation (parent, step_parent, carer, sibling, partner_of_carer, ex_partner_of_carer, suspect_at_home,
 //   household_member,
 //   partner, ex_partner,
-//   own_child, step_child, cared_for, wider_family, associate, professional, other), links (list of maps:
-//   kind, type or role, agency, source_table, source_record_id, record_key, via_person_id, address_key,
-//   fact_key, from, to, recorded_by_role, basis)
+//   own_child, step_child, cared_for, wider_family, associate, professional, other), links (each a list in this
+//   order: [kind, type, agency, source_table, source_record_id, record_key, start, end, via_person_id, fact_key,
+//   address_key, household_key, recorded_by_role, basis], null where a kind has none; type is the relationship
+//   type or the role; start and end the link's from and to: a list, not a map, because the map's keys cost
+//   the driver more than the values, and a sweep reads tens of thousands)
 UNWIND $children AS ch
 MATCH (c:Person {person_id: ch.person_id})
 CALL (c, ch) {
@@ -56,9 +58,8 @@ CALL (c, ch, carers) {
           neighbour: 'associate', professional: 'professional', other: 'other', other_relative: 'wider_family',
           lives_with: 'household_member'}[l.type] END AS relation
   RETURN p, coalesce(relation, 'other') AS relation,
-    {kind: 'related_to', type: l.type, agency: l.agency, source_table: l.source_table,
-     source_record_id: l.source_record_id, record_key: orr.record_key, from: l.from, to: l.to,
-     recorded_by_role: l.recorded_by_role, basis: l.basis} AS link
+    ['related_to', l.type, l.agency, l.source_table, l.source_record_id, orr.record_key, l.from, l.to, null,
+     null, null, null, l.recorded_by_role, l.basis] AS link
   UNION
   // (b) named with the child in a family role on an agency's record (e.g. a maternity or assessment record)
   MATCH (c)<-[:RECORD_OF]-(:SourceRecord)-[:INVOLVED_IN]->(f:Fact)<-[i:INVOLVED_IN]-(orr:SourceRecord)
@@ -67,9 +68,8 @@ CALL (c, ch, carers) {
     AND (f.occurred_on IS NULL OR f.occurred_on <= ch.to) AND coalesce(f.ended_on, f.occurred_on, ch.from) >= ch.from
   RETURN p, {mother: 'parent', father: 'parent', parent_carer: 'carer', partner: 'partner_of_carer',
              household_member: 'household_member'}[i.role] AS relation,
-    {kind: 'fact_role', type: i.role, agency: f.agency, source_table: f.source_table,
-     source_record_id: f.source_record_id, record_key: orr.record_key, fact_key: f.fact_key,
-     from: f.occurred_on, to: f.ended_on, recorded_by_role: f.recorded_by_role, basis: f.basis} AS link
+    ['fact_role', i.role, f.agency, f.source_table, f.source_record_id, orr.record_key, f.occurred_on,
+     f.ended_on, null, f.fact_key, null, null, f.recorded_by_role, f.basis] AS link
   UNION
   // (c) partners of a parent or carer, as recorded
   UNWIND carers AS k
@@ -77,9 +77,8 @@ CALL (c, ch, carers) {
   WHERE p <> c AND p <> k AND l.type IN ['partner', 'ex_partner']
     AND coalesce(l.from, l.recorded_on, ch.from) <= ch.to AND coalesce(l.to, ch.to) >= ch.from
   RETURN p, CASE l.type WHEN 'partner' THEN 'partner_of_carer' ELSE 'ex_partner_of_carer' END AS relation,
-    {kind: 'carer_related_to', type: l.type, agency: l.agency, source_table: l.source_table,
-     source_record_id: l.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,
-     from: l.from, to: l.to, recorded_by_role: l.recorded_by_role, basis: l.basis} AS link
+    ['carer_related_to', l.type, l.agency, l.source_table, l.source_record_id, orr.record_key, l.from, l.to,
+     k.person_id, null, null, null, l.recorded_by_role, l.basis] AS link
   UNION
   // (d) named as father or partner on a record about a parent or carer (maternity booking, assessment), or
   //     the other party in a domestic abuse incident with a parent or carer
@@ -92,10 +91,8 @@ CALL (c, ch, carers) {
           AND ik.role <> i.role))
     AND (f.occurred_on IS NULL OR f.occurred_on <= ch.to) AND coalesce(f.ended_on, f.occurred_on, ch.from) >= ch.from
   RETURN p, 'partner_of_carer' AS relation,
-    {kind: 'carer_fact_role', type: i.role, agency: f.agency, source_table: f.source_table,
-     source_record_id: f.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,
-     fact_key: f.fact_key, from: f.occurred_on, to: f.ended_on, recorded_by_role: f.recorded_by_role,
-     basis: f.basis} AS link
+    ['carer_fact_role', i.role, f.agency, f.source_table, f.source_record_id, orr.record_key, f.occurred_on,
+     f.ended_on, k.person_id, f.fact_key, null, null, f.recorded_by_role, f.basis] AS link
   UNION
   // (d2) the suspect in an incident at the child's home (where the child lived then) against a parent or carer
   UNWIND carers AS k
@@ -109,10 +106,9 @@ CALL (c, ch, carers) {
   WHERE (lived = home OR (lived.postcode = home.postcode AND lived.line = home.line))
     AND coalesce(lh.from, f.occurred_on) <= f.occurred_on AND coalesce(lh.to, f.occurred_on) >= f.occurred_on
   RETURN p, 'suspect_at_home' AS relation,
-    {kind: 'suspect_at_home', type: f.fact_type, agency: f.agency, source_table: f.source_table,
-     source_record_id: f.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,
-     fact_key: f.fact_key, address_key: home.address_key, from: f.occurred_on, to: f.ended_on,
-     recorded_by_role: f.recorded_by_role, basis: f.basis} AS link
+    ['suspect_at_home', f.fact_type, f.agency, f.source_table, f.source_record_id, orr.record_key,
+     f.occurred_on, f.ended_on, k.person_id, f.fact_key, home.address_key, null, f.recorded_by_role,
+     f.basis] AS link
   UNION
   // (e) siblings through a shared parent or step-parent
   UNWIND carers AS k
@@ -121,9 +117,8 @@ CALL (c, ch, carers) {
     AND ((startNode(l) = kr AND l.type IN ['parent', 'step_parent'])
       OR (startNode(l) = orr AND l.type = 'child'))
   RETURN p, 'sibling' AS relation,
-    {kind: 'shared_parent', type: l.type, agency: l.agency, source_table: l.source_table,
-     source_record_id: l.source_record_id, record_key: orr.record_key, via_person_id: k.person_id,
-     from: l.from, to: l.to, recorded_by_role: l.recorded_by_role, basis: l.basis} AS link
+    ['shared_parent', l.type, l.agency, l.source_table, l.source_record_id, orr.record_key, l.from, l.to,
+     k.person_id, null, null, null, l.recorded_by_role, l.basis] AS link
   UNION
   // (f) lived at the same address at the same time (within the window)
   MATCH (c)<-[:RECORD_OF]-(:SourceRecord)-[l1:LIVED_AT]->(a:Address)<-[l2:LIVED_AT]-(orr:SourceRecord)
@@ -133,9 +128,8 @@ CALL (c, ch, carers) {
     AND coalesce(l2.from, ch.from) <= ch.to AND coalesce(l2.to, ch.to) >= ch.from
     AND coalesce(l1.from, ch.from) <= coalesce(l2.to, ch.to) AND coalesce(l2.from, ch.from) <= coalesce(l1.to, ch.to)
   RETURN p, 'household_member' AS relation,
-    {kind: 'lived_at', type: 'same_address', agency: l2.agency, source_table: l2.source_table,
-     source_record_id: l2.source_record_id, record_key: orr.record_key, address_key: a.address_key,
-     from: l2.from, to: l2.to, recorded_by_role: l2.recorded_by_role, basis: l2.basis} AS link
+    ['lived_at', 'same_address', l2.agency, l2.source_table, l2.source_record_id, orr.record_key, l2.from,
+     l2.to, null, null, a.address_key, null, l2.recorded_by_role, l2.basis] AS link
   UNION
   // (g) recorded as members of the same household or family
   MATCH (c)<-[:RECORD_OF]-(:SourceRecord)-[m1:MEMBER_OF]->(h:Household)<-[m2:MEMBER_OF]-(orr:SourceRecord)
@@ -144,9 +138,8 @@ CALL (c, ch, carers) {
     AND coalesce(m1.from, ch.from) <= ch.to AND coalesce(m1.to, ch.to) >= ch.from
     AND coalesce(m2.from, ch.from) <= ch.to AND coalesce(m2.to, ch.to) >= ch.from
   RETURN p, 'household_member' AS relation,
-    {kind: 'member_of', type: m2.member_role, agency: m2.agency, source_table: m2.source_table,
-     source_record_id: m2.source_record_id, record_key: orr.record_key, household_key: h.household_key,
-     from: m2.from, to: m2.to, recorded_by_role: m2.recorded_by_role, basis: m2.basis} AS link
+    ['member_of', m2.member_role, m2.agency, m2.source_table, m2.source_record_id, orr.record_key, m2.from,
+     m2.to, null, null, null, h.household_key, m2.recorded_by_role, m2.basis] AS link
 }
 WITH ch, p, relation, collect(DISTINCT link) AS links
 RETURN ch.person_id AS child_id, p.person_id AS person_id, p.display_name AS display_name,

@@ -54,7 +54,8 @@ def age_on(dob: date | None, day: date) -> int | None:
 
 @dataclass(frozen=True)
 class Link:
-    """Why a person is in the child's circle: the record that puts them there."""
+    """Why a person is in the child's circle: the record that puts them there. The fields are in the order of
+    find_child_circles's lists (a test holds the two together)."""
 
     kind: str  # related_to, fact_role, carer_related_to, carer_fact_role, shared_parent, lived_at, member_of
     type: str | None
@@ -77,25 +78,6 @@ class Link:
         if self.agency and self.source_table and self.source_record_id:
             return f"{self.agency}|{self.source_table}|{self.source_record_id}"
         return None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Link:
-        return cls(
-            kind=row["kind"],
-            type=row.get("type"),
-            agency=row.get("agency"),
-            source_table=row.get("source_table"),
-            source_record_id=row.get("source_record_id"),
-            record_key=row.get("record_key"),
-            start=row.get("from"),
-            end=row.get("to"),
-            via_person_id=row.get("via_person_id"),
-            fact_key=row.get("fact_key"),
-            address_key=row.get("address_key"),
-            household_key=row.get("household_key"),
-            recorded_by_role=row.get("recorded_by_role"),
-            basis=row.get("basis"),
-        )
 
 
 @dataclass

@@ -118,7 +118,8 @@ def circles(
     """For each child id, the people around the child in its window, by person id."""
     params = {"children": [w.param(pid) for pid, w in windows.items()]}
     out: dict[str, dict[str, CirclePerson]] = {pid: {} for pid in windows}
-    for row in catalog.read(driver, database, "find_child_circles", params):
+    # each link comes as a list in Link's field order (see the query's header)
+    for row in catalog.read(driver, database, "find_child_circles", params, plain=True):
         child_id, pid = row["child_id"], row["person_id"]
         window = windows[child_id]
         person = out[child_id].get(pid)
@@ -133,7 +134,7 @@ def circles(
                 age=None if row["unborn"] else age_on(row["date_of_birth"], window.reference_date),
             )
             out[child_id][pid] = person
-        links = [Link.from_row(x) for x in row["links"]]
+        links = [Link(*x) for x in row["links"]]
         person.relations.setdefault(row["relation"], []).extend(
             sorted(
                 links, key=lambda x: (x.kind, x.agency or "", x.record_key or "", x.source_record_id or "")
@@ -151,7 +152,7 @@ def residences(
 ) -> dict[str, list[Residence]]:
     params = {"children": [w.param(pid) for pid, w in windows.items()]}
     out: dict[str, list[Residence]] = {pid: [] for pid in windows}
-    for r in catalog.read(driver, database, "find_child_addresses", params):
+    for r in catalog.read(driver, database, "find_child_addresses", params, plain=True):  # no datetimes
         out[r["child_id"]].append(
             Residence(
                 address_key=r["address_key"],

@@ -10,6 +10,9 @@ from typing import Any
 
 import neo4j
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from graph.config import Settings
 from queries import alerts, patterns
@@ -758,6 +761,34 @@ def test_one_adult_around_children_in_three_households_but_not_a_father_of_three
     f = got[("K2", "VISITOR")]
     assert evidence_keys(f) == [incidents[1]]
     assert "no recorded history" in f.summary and len(f.detail["households"]) == 3
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcd"), st.sampled_from("wxyz"), st.integers(0, 40), st.integers(0, 40)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(1, 4),
+    st.integers(0, 3),
+)
+def test_a_pair_without_enough_episodes_never_has_enough_occasions(
+    picks: list[tuple[str, str, int, int]], occasions: int, slack: int
+) -> None:
+    # co_occurring_missing skips pairs failing enough_episodes before separating occasions: safe only if such a
+    # pair could never reach the number of occasions anyway
+    start = date(2025, 1, 1)
+    overlaps = [
+        {"fact_key": a, "other_key": b, "occurred_on": start + timedelta(days=d1),
+         "other_on": start + timedelta(days=d2)}
+        for a, b, d1, d2 in picks
+    ]  # fmt: skip
+    overlaps.sort(key=lambda x: (x["occurred_on"], x["fact_key"], x["other_key"]))
+    if len(patterns.separate_occasions(overlaps, slack)) >= occasions:
+        assert patterns.enough_episodes(overlaps, occasions)
+    one_long_absence = [{**o, "fact_key": "a"} for o in overlaps]  # all within one episode of the first child
+    assert patterns.enough_episodes(one_long_absence, 2) is False
 
 
 def test_missing_together_pairs_overlapping_episodes_of_different_children_without_a_database() -> None:

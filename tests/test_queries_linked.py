@@ -13,7 +13,7 @@ import pytest
 from graph.config import Settings
 from queries import catalog, linked
 from queries.adults import ChildLink
-from queries.model import Window
+from queries.model import Link, Window
 from tests.test_queries_graphkit import Kit, address
 
 REF = date(2026, 1, 31)
@@ -168,14 +168,19 @@ def central_is_the_same_with_a_shared_reader(graph: neo4j.Driver, db: str, reade
     return shared == alone and [a.person_id for a in shared] == ["P"]
 
 
-def test_a_child_link_reads_the_query_lists_in_their_order() -> None:
-    # find_children_around_adults returns each link as a list (cheaper to read than a map); ChildLink(*list)
-    # is right only while its fields keep the order the query's header gives
-    header = " ".join(catalog.header("find_children_around_adults").split())
-    listed = re.search(r"each a list in this order: \[([^\]]+)\]", header)
+@pytest.mark.parametrize(
+    ("query", "cls", "column", "branches"),
+    [("find_children_around_adults", ChildLink, "how", 8), ("find_child_circles", Link, "link", 8)],
+)
+def test_links_read_the_query_lists_in_their_order(query: str, cls: type, column: str, branches: int) -> None:
+    # these queries return each link as a list (cheaper to read than a map); Link(*list) and ChildLink(*list)
+    # are right only while the classes' fields keep the order the query's header gives
+    header = " ".join(catalog.header(query).split())
+    listed = re.search(r"each a list in this ?order: \[([^\]]+)\]", header)
     assert listed is not None
-    assert [x.strip() for x in listed.group(1).split(",")] == [f.name for f in fields(ChildLink)]
-    text = catalog.load("find_children_around_adults")
-    assert text.count("] AS how") == 8  # every branch gives the whole list
-    for branch in re.findall(r"RETURN ch, \[(.*?)\] AS how", text, flags=re.S):
-        assert len(branch.split(",")) == len(fields(ChildLink)), branch
+    assert [x.strip() for x in listed.group(1).split(",")] == [f.name for f in fields(cls)]
+    text = catalog.load(query)
+    found = re.findall(rf"\[([^\[\]]*)\] AS {column}\b", text)
+    assert len(found) == branches  # every branch gives the whole list
+    for branch in found:
+        assert len(branch.split(",")) == len(fields(cls)), branch
