@@ -773,11 +773,11 @@ def test_one_adult_around_children_in_three_households_but_not_a_father_of_three
     st.integers(1, 4),
     st.integers(0, 3),
 )
-def test_a_pair_without_enough_episodes_never_has_enough_occasions(
+def test_a_pair_whose_days_fall_in_too_few_runs_never_has_enough_occasions(
     picks: list[tuple[str, str, int, int]], occasions: int, slack: int
 ) -> None:
-    # co_occurring_missing skips pairs failing enough_episodes before separating occasions: safe only if such a
-    # pair could never reach the number of occasions anyway
+    # co_occurring_missing skips pairs failing could_make_occasions before separating occasions: safe only if
+    # such a pair could never reach the number of occasions anyway
     start = date(2025, 1, 1)
     overlaps = [
         {"fact_key": a, "other_key": b, "occurred_on": start + timedelta(days=d1),
@@ -786,9 +786,11 @@ def test_a_pair_without_enough_episodes_never_has_enough_occasions(
     ]  # fmt: skip
     overlaps.sort(key=lambda x: (x["occurred_on"], x["fact_key"], x["other_key"]))
     if len(patterns.separate_occasions(overlaps, slack)) >= occasions:
-        assert patterns.enough_episodes(overlaps, occasions)
-    one_long_absence = [{**o, "fact_key": "a"} for o in overlaps]  # all within one episode of the first child
-    assert patterns.enough_episodes(one_long_absence, 2) is False
+        assert patterns.could_make_occasions(overlaps, occasions, slack)
+    same_days = [
+        {**o, "occurred_on": start} for o in overlaps
+    ]  # every episode of the first child the same day
+    assert patterns.could_make_occasions(same_days, 2, slack) is False
 
 
 def test_missing_together_pairs_overlapping_episodes_of_different_children_without_a_database() -> None:
