@@ -17,7 +17,6 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ import pandas as pd
 
 from graph.model import GraphRows, Provenance
 from graph.writer import GraphWriter, Unlinked, WriteResult
+from ingest.memory import cyclic_gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -370,24 +370,6 @@ def write_quarantine(path: Path, run_id: str, rejections: Sequence[Rejection]) -
         out.writerow(["run_id", "file", "row", "field", "value", "reason", "raw"])
         for r in rejections:
             out.writerow([run_id, r.file, r.row, r.field, r.value, r.reason, r.raw])
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk load.
-
-    Each of its full passes walks every live object, and a big file is millions of them (its rows, read and
-    validated whole): at 200,000 children a third of the ingest's samples (py-spy) were the collector, set off
-    by whatever allocated next. The rows make no reference cycles, so reference counting frees them anyway;
-    the cycles a file's reading leaves (pandas frames) are collected once per file with a young-generation
-    pass (``gc.collect(1)``), which walks only what was made since the last one."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def run_ingest(

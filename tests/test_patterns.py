@@ -3,6 +3,7 @@ real server: exactly the children, anchors and evidence expected, and nothing el
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -698,6 +699,29 @@ def test_a_pattern_that_fails_in_a_worker_fails_the_sweep(
     monkeypatch.setitem(patterns.PATTERNS, "re_referral", broken)
     with pytest.raises(RuntimeError, match="broken on purpose"):
         patterns.run_patterns(graph, neo4j_settings.database, reference_date=REF, save=False, workers=2)
+
+
+def test_a_sweep_pauses_the_cyclic_collector_and_gives_it_back(
+    graph: neo4j.Driver, neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+
+    def watching(s: patterns.Sweep) -> list[Finding]:
+        seen.append(gc.isenabled())
+        return []
+
+    monkeypatch.setitem(patterns.PATTERNS, "re_referral", watching)
+    assert gc.isenabled()
+    patterns.run_patterns(graph, neo4j_settings.database, ["re_referral"], reference_date=REF, save=False)
+    assert seen == [False] and gc.isenabled()
+
+    def broken(s: patterns.Sweep) -> list[Finding]:
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setitem(patterns.PATTERNS, "re_referral", broken)
+    with pytest.raises(RuntimeError, match="broken on purpose"):
+        patterns.run_patterns(graph, neo4j_settings.database, ["re_referral"], reference_date=REF, save=False)
+    assert gc.isenabled()  # given back when a pattern fails too
 
 
 def test_every_enabled_pattern_runs_on_an_empty_graph(graph: neo4j.Driver, neo4j_settings: Settings) -> None:

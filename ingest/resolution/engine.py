@@ -25,8 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from graph.config import Settings
-from ingest.framework import cyclic_gc_paused
-from ingest.memory import PeakRss
+from ingest.memory import PeakRss, cyclic_gc_paused
 from ingest.resolution.clustering import (
     IDENTIFIER_KINDS,
     METHOD_ANALYST,
