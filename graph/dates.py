@@ -37,10 +37,9 @@ def use_python_dates() -> bool:
     except ImportError:  # a driver laid out otherwise: its own (slower) dates
         log.warning("neo4j driver internals moved: dates are read through the driver's own conversion")
         return False
-    current = temporal.hydrate_date
-    if getattr(current, "jigsaw_python_dates", False):
+    original = temporal.hydrate_date
+    if getattr(original, "jigsaw_python_dates", False):  # applied already
         return True
-    original = current
 
     def hydrate_date(days: int) -> Any:
         return python_date(days, original)
