@@ -811,9 +811,8 @@ def test_a_pair_whose_days_fall_in_too_few_runs_never_has_enough_occasions(
     overlaps.sort(key=lambda x: (x["occurred_on"], x["fact_key"], x["other_key"]))
     if len(patterns.separate_occasions(overlaps, slack)) >= occasions:
         assert patterns.could_make_occasions(overlaps, occasions, slack)
-    same_days = [
-        {**o, "occurred_on": start} for o in overlaps
-    ]  # every episode of the first child the same day
+    # every episode of the first child the same day: one run of days, so never two occasions
+    same_days = [{**o, "occurred_on": start} for o in overlaps]
     assert patterns.could_make_occasions(same_days, 2, slack) is False
 
 
