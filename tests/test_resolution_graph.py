@@ -46,9 +46,9 @@ from ingest.resolution.clustering import pair_key
 from ingest.resolution.engine import review_id
 from ingest.resolution.features import prepare_features
 from ingest.resolution.matcher import Matcher
-from ingest.resolution.persons import EVIDENCE_KEYS
+from ingest.resolution.persons import EVIDENCE_KEYS, link_props, new_link
 from ingest.resolution.simulate import simulate
-from ingest.resolution.store import ResolutionStore
+from ingest.resolution.store import NewLinks, ResolutionStore
 
 REF = date(2026, 3, 1)
 T0 = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
@@ -418,9 +418,50 @@ def test_records_relations_and_links_are_read_page_by_page(
     assert list(whole_links) == ["police|persons|P1"]
     assert whole_links["police|persons|P1"][0] == links["police|persons|P1"][0]
     full = set(whole_links["police|persons|P1"][1])
-    assert {"linked_at", "in_force_from", "history", "method", "decided_by"} <= full
+    assert {"linked_at", "in_force_from", "method", "decided_by"} <= full
+    assert "history" not in full  # no earlier links yet
     with pytest.raises(ValueError, match="at least one"):
         ResolutionStore(graph, db, read_page=0)
+
+
+def test_a_new_persons_links_hold_what_link_props_gives_a_new_link(
+    graph: neo4j.Driver, neo4j_settings: Settings
+) -> None:
+    # a first run's links go as lists with the run's times once per batch: the graph must not tell them apart
+    db = neo4j_settings.database
+    load(graph, db,
+         rec("police|persons|P1", "Ryan", "Ward", date(1988, 1, 30), sex="M"),
+         rec("police|persons|P2", "Ryan", "Ward", date(1988, 1, 30), sex="M"))  # fmt: skip
+    at, since = datetime(2026, 3, 2, 10, 0, tzinfo=UTC), datetime(2026, 3, 1, 17, 30, tzinfo=UTC)
+    evidence: dict[str, dict[str, Any]] = {
+        "police|persons|P1": {"method": "probabilistic", "match_probability": 0.995,
+                              "matched_fields": ["given_name:exact", "date_of_birth:exact"],
+                              "matched_with": "police|persons|P2", "decided_by": "jigsaw resolve (model v1)"},
+        "police|persons|P2": {"method": "singleton", "match_probability": None, "matched_fields": [],
+                              "matched_with": None, "decided_by": "jigsaw resolve"},
+    }  # fmt: skip
+    store = ResolutionStore(graph, db)
+    row = {"person_id": "P-new", "props": {"display_name": "Ryan Ward"}, "labels": ["Person", "Unborn"],
+           "links": [new_link(key, e) for key, e in evidence.items()]}  # fmt: skip
+    assert store.create_persons([row], NewLinks(at, "run-new", since)) == 2
+    found = graph.execute_query(
+        "MATCH (r:SourceRecord)-[l:RECORD_OF]->(p:Person:Unborn {person_id: 'P-new'}) "
+        "RETURN r.record_key AS key, properties(l) AS link, properties(p) AS person", database_=db
+    ).records  # fmt: skip
+    assert sorted(r["key"] for r in found) == sorted(evidence)
+    for r in found:
+        expected = link_props(r["key"], "P-new", evidence[r["key"]], None, at, "run-new", in_force=since)
+        assert expected is not None
+        got = {k: v.to_native() if hasattr(v, "to_native") else v for k, v in r["link"].items()}
+        assert got == {k: v for k, v in expected.items() if v is not None}  # a null is no property
+        person = {k: v.to_native() if hasattr(v, "to_native") else v for k, v in r["person"].items()}
+        expected_person = {
+            "person_id": "P-new",
+            "display_name": "Ryan Ward",
+            "updated_at": at,
+            "run_id": "run-new",
+        }
+        assert person == expected_person
 
 
 def test_training_on_a_synthetic_county_is_accurate_saved_and_versioned(

@@ -45,12 +45,13 @@ from ingest.resolution.persons import (
     link_evidence,
     link_props,
     link_unchanged,
+    new_link,
     persons_properties,
     same_person_props,
 )
 from ingest.resolution.relational import FEATURE_COLUMNS as RELATIONAL_FEATURES
 from ingest.resolution.relational import relational_edges
-from ingest.resolution.store import PersonCreator, ResolutionStore
+from ingest.resolution.store import NewLinks, PersonCreator, ResolutionStore
 
 log = logging.getLogger(__name__)
 
@@ -432,8 +433,9 @@ def _resolve(
     )
     person_rows: list[dict[str, Any]] = []
     changed: list[tuple[str, str, dict[str, Any]]] = []
-    with store.person_creator() as creator:  # new persons are written while the next are worked out
-        _plan_persons(result, person_ids, properties, existing, links, automatic_by, now, in_force, report, creator,
+    # new persons are written while the next are worked out
+    with store.person_creator(NewLinks(now, report.run_id, in_force)) as creator:
+        _plan_persons(result, person_ids, properties, existing, links, automatic_by, now, report, creator,
                       person_rows, changed)  # fmt: skip
     # the whole of each changed link (its history and times), read for those links only
     whole = store.read_links_by_key([key for key, _, _ in changed if key in links])
@@ -468,7 +470,6 @@ def _plan_persons(
     links: dict[str, tuple[str, dict[str, Any]]],
     automatic_by: str,
     now: datetime,
-    in_force: datetime,
     report: ResolutionReport,
     creator: PersonCreator,
     person_rows: list[dict[str, Any]],
@@ -482,18 +483,10 @@ def _plan_persons(
             report.persons_created += 1
             if len(members) > 1:
                 report.auto_linked_records += len(members)
-            new_links: list[dict[str, Any]] = []
-            for key in members:
-                evidence = link_evidence(key, result.evidence.get(key), automatic_by)
-                new_links.append(
-                    {
-                        "record_key": key,
-                        "props": link_props(key, pid, evidence, None, now, report.run_id, in_force=in_force),
-                    }
-                )
-            person: dict[str, Any] = {"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},
-                                "labels": ["Person", "Unborn"] if unborn else ["Person"], "links": new_links}  # fmt: skip
-            creator.add(person)
+            evidence_of = result.evidence.get  # the run's time and id go with the batch (creator.run)
+            new_links = [new_link(key, link_evidence(key, evidence_of(key), automatic_by)) for key in members]
+            creator.add({"person_id": pid, "props": props, "labels": ["Person", "Unborn"] if unborn else ["Person"],
+                         "links": new_links})  # fmt: skip
             continue
         if not same_person_props(existing.get(pid), props, unborn):
             person_rows.append({"person_id": pid, "props": {**props, "updated_at": now, "run_id": report.run_id},

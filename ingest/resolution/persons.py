@@ -181,6 +181,13 @@ def link_evidence(record_key: str, edge: Edge | None, automatic_by: str) -> dict
     }
 
 
+def new_link(record_key: str, evidence: dict[str, Any]) -> list[Any]:
+    """A new record's link as ``resolve_create_persons`` takes it: the record key, then its evidence in
+    ``EVIDENCE_KEYS`` order. The rest of what ``link_props`` gives a new link (``linked_at``, ``run_id``,
+    ``in_force_from``) is the run's, sent once per batch (``store.NewLinks``)."""
+    return [record_key, *(evidence[k] for k in EVIDENCE_KEYS)]
+
+
 def link_unchanged(
     person_id: str, evidence: dict[str, Any], previous: tuple[str, dict[str, Any]] | None
 ) -> bool:
@@ -205,7 +212,9 @@ def link_props(
     """The RECORD_OF properties to write, or None when the existing link already says the same.
 
     A link moved to another person keeps its earlier links in ``history`` (JSON strings), so an undone
-    merge loses nothing; a link that stays keeps its ``linked_at``. ``in_force`` (default ``at``) is the
+    merge loses nothing; a link with no earlier links has no ``history`` (an empty list on each of a first
+    run's 1.8 million links at 200,000 children was server work for nothing); a link that stays keeps its
+    ``linked_at``. ``in_force`` (default ``at``) is the
     time of the knowledge the match rests on: for an automatic run, the latest time Jigsaw learnt any record
     it matched, so that "as known at" a date uses the matches a run on that date's data made
     (``in_force_from``; a moved link's history entry gets ``in_force_to``).
@@ -217,8 +226,8 @@ def link_props(
         old_person, old = previous
         history = list(old.get("history") or [])
         if old_person == person_id:
-            return {**evidence, "linked_at": old.get("linked_at", at), "run_id": run_id, "history": history,
-                    "in_force_from": old.get("in_force_from", since),
+            return {**evidence, "linked_at": old.get("linked_at", at), "run_id": run_id,
+                    "in_force_from": old.get("in_force_from", since), **({"history": history} if history else {}),
                     **({"reason": reason} if reason else {})}  # fmt: skip
         moved = {k: v for k, v in old.items() if k != "history"}
         moved["person_id"] = old_person
@@ -227,7 +236,9 @@ def link_props(
         history.append(json.dumps(moved, default=str, sort_keys=True))
     else:
         history = []
-    props = {**evidence, "linked_at": at, "run_id": run_id, "history": history, "in_force_from": since}
+    props = {**evidence, "linked_at": at, "run_id": run_id, "in_force_from": since}
+    if history:
+        props["history"] = history
     if reason:
         props["reason"] = reason
     return props

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -205,12 +206,14 @@ class ResolutionStore:
     def write_persons(self, rows: Sequence[dict[str, Any]]) -> int:
         return self._write("resolve_merge_persons", rows)
 
-    def create_persons(self, rows: Sequence[dict[str, Any]]) -> int:
-        """New persons with the links of their (so far unlinked) records; returns the links created."""
+    def create_persons(self, rows: Sequence[dict[str, Any]], run: NewLinks) -> int:
+        """New persons with the links of their (so far unlinked) records; returns the links created. Each
+        row's ``links`` are lists: the record key, then its evidence in ``NEW_LINK_FIELDS`` order."""
         query = cypher_files.load("resolve_create_persons")
+        common = {"at": run.at, "run_id": run.run_id, "in_force_from": run.in_force_from}
 
         def work(tx: neo4j.ManagedTransaction, chunk: list[dict[str, Any]]) -> int:
-            return int(tx.run(query, rows=Rows(chunk)).single(strict=True)[0])
+            return int(tx.run(query, rows=Rows(chunk), run=common).single(strict=True)[0])
 
         total, batch, size = 0, [], 0
         with self.driver.session(database=self.database) as session:
@@ -225,10 +228,10 @@ class ResolutionStore:
         return total
 
     @contextmanager
-    def person_creator(self) -> Iterator[PersonCreator]:
+    def person_creator(self, run: NewLinks) -> Iterator[PersonCreator]:
         """New persons (as ``create_persons`` takes them) written in batches by background threads while
         the caller builds the next ones; leaving the block waits for every write (and raises its error)."""
-        creator = PersonCreator(self)
+        creator = PersonCreator(self, run)
         try:
             yield creator
         except BaseException:
@@ -255,6 +258,16 @@ class ResolutionStore:
         self._write("resolve_record_run", [{"run_id": run_id, "props": props}])
 
 
+@dataclass(frozen=True)
+class NewLinks:
+    """What every person and link a run creates shares: its time (the persons' ``updated_at``, the links'
+    ``linked_at``), its id and the time its matches are in force from (``persons.link_props``)."""
+
+    at: datetime
+    run_id: str
+    in_force_from: datetime
+
+
 class PersonCreator:
     """Batches of new persons written by background threads; at most ``2 * threads`` batches wait, so memory
     holds a few batches, not every person's links (1.8 million at 200,000 children). Two batches never share
@@ -264,8 +277,9 @@ class PersonCreator:
     200,000 children and once at 10,000 with three threads). Neo4j, not Python, is what a first run's writing
     waits on: with three threads the server used 140 s of CPU and Jigsaw 37 s in a 100 s stage."""
 
-    def __init__(self, store: ResolutionStore, threads: int = 3) -> None:
+    def __init__(self, store: ResolutionStore, run: NewLinks, threads: int = 3) -> None:
         self.store = store
+        self.run = run
         self.links_written = 0
         self._batch: list[dict[str, Any]] = []
         self._links = 0
@@ -282,7 +296,7 @@ class PersonCreator:
     def _submit(self) -> None:
         batch, self._batch, self._links = self._batch, [], 0
         self._slots.acquire()  # blocks while enough batches wait
-        future = self._pool.submit(self.store.create_persons, batch)
+        future = self._pool.submit(self.store.create_persons, batch, self.run)
         future.add_done_callback(lambda _f: self._slots.release())
         self._futures.append(future)
 
