@@ -601,3 +601,34 @@ def test_records_numbered_in_key_order_and_turned_back_into_keys() -> None:
     for a, b in [(0, 1), (1, 2), (2, 3), (0, 3)]:
         key_a, key_b = table.column("unique_id")[a].as_py(), table.column("unique_id")[b].as_py()
         assert (places[a] < places[b]) == (key_a.encode() < key_b.encode())
+
+
+_EDGE_KEYS = st.sampled_from(["a", "b", "c", "ab", "b|2", "z", "Z", "é"])
+_EDGES = st.lists(
+    st.builds(
+        Edge,
+        _EDGE_KEYS,
+        _EDGE_KEYS,
+        st.sampled_from(
+            [
+                "analyst",
+                "deterministic:nhs_number",
+                "deterministic:name_and_relative",
+                METHOD_PROBABILISTIC,
+                "deterministic:unknown",
+            ]
+        ),  # fmt: skip
+        st.one_of(st.none(), st.sampled_from([0.0, 0.5, 0.8, 0.99, 1.0]), st.floats(0, 1)),
+    ),
+    max_size=60,
+)
+
+
+@given(_EDGES)
+@settings(max_examples=300, deadline=None)
+def test_edges_are_joined_in_rank_order(edges: list[Edge]) -> None:
+    # Clusterer._by_rank sorts with numbers: the order must be Edge.rank's, ties kept in their given order
+    records = [RecordFacts(k) for k in ["a", "b", "c", "ab", "b|2", "z", "Z", "é"]]
+    clusterer = Clusterer(records, Guards(date(2026, 3, 31)), 0.99, 0.8)
+    assert clusterer._by_rank(list(edges)) == sorted(edges, key=Edge.rank)
+    assert [id(e) for e in clusterer._by_rank(list(edges))] == [id(e) for e in sorted(edges, key=Edge.rank)]

@@ -16,12 +16,15 @@ Pure: no database, no Splink. The rules, in order of strength:
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 IDENTIFIER_KINDS: tuple[str, ...] = ("nhs", "upn", "la", "pnc")
 IDENTIFIER_FIELDS = {"nhs": "nhs_number", "upn": "upn", "la": "la_child_id", "pnc": "pnc_id"}
@@ -72,6 +75,12 @@ class Edge:
         else:
             order = 3  # other rules (the family-context rule)
         return (order, -(self.probability or 0.0), *sorted((self.left, self.right)))  # type: ignore[return-value]
+
+
+@functools.cache
+def _method_order(method: str) -> int:
+    """The first part of ``Edge.rank`` (it depends on the method alone)."""
+    return Edge("", "", method, None).rank()[0]
 
 
 def pair_key(a: str, b: str) -> str:
@@ -249,6 +258,7 @@ class Clusterer:
         ] = {}  # record key -> the first automatic edge that holds it in its person
         self.blocked: list[tuple[Edge, str]] = []  # edges a guard or an analyst refused while joining
         self.candidates: list[Edge] = []  # probabilistic edges for review, strongest first
+        self._places: dict[str, int] | None = None  # record key -> its place in key order (``_by_rank``)
 
     def _auto(self, edge: Edge) -> bool:
         return edge.method != METHOD_PROBABILISTIC or (
@@ -257,8 +267,9 @@ class Clusterer:
 
     def join(self, edges: Iterable[Edge]) -> Clusterer:
         known = self.clusters.parent
-        ordered = sorted((e for e in edges if e.left in known and e.right in known and e.left != e.right),
-                         key=Edge.rank)  # fmt: skip
+        ordered = self._by_rank(
+            [e for e in edges if e.left in known and e.right in known and e.left != e.right]
+        )
         if ordered and self.last_rank is not None and ordered[0].rank() < self.last_rank:
             raise ValueError("edges joined in a later step must not outrank those of an earlier step")
         evidence = self.evidence
@@ -276,6 +287,22 @@ class Clusterer:
         if ordered:
             self.last_rank = ordered[-1].rank()
         return self
+
+    def _by_rank(self, edges: list[Edge]) -> list[Edge]:
+        """``sorted(edges, key=Edge.rank)``, sorted as numbers: a method's order, the probability, and each
+        record's place in key order for its key (a tuple per edge and Python's sort took a fifth of
+        clustering's time at 200,000 children, 3.7 million edges)."""
+        if len(edges) < 2:
+            return edges
+        if self._places is None:
+            self._places = {key: i for i, key in enumerate(sorted(self.clusters.parent))}
+        place, n = self._places, len(edges)
+        order = np.fromiter((_method_order(e.method) for e in edges), np.int8, n)
+        probability = np.fromiter((-(e.probability or 0.0) for e in edges), np.float64, n)
+        left = np.fromiter((place[e.left] for e in edges), np.int64, n)
+        right = np.fromiter((place[e.right] for e in edges), np.int64, n)
+        by_rank = np.lexsort((np.maximum(left, right), np.minimum(left, right), probability, order))  # stable
+        return [edges[i] for i in by_rank.tolist()]
 
     def result(self) -> Clustering:
         clusters = self.clusters
