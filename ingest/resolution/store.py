@@ -208,7 +208,7 @@ class ResolutionStore:
 
     def create_persons(self, rows: Sequence[dict[str, Any]], run: NewLinks) -> int:
         """New persons with the links of their (so far unlinked) records; returns the links created. Each
-        row's ``links`` are lists: the record key, then its evidence in ``NEW_LINK_FIELDS`` order."""
+        row's ``links`` are ``persons.new_link`` lists; what the run gives every person and link is ``run``."""
         query = cypher_files.load("resolve_create_persons")
         common = {"at": run.at, "run_id": run.run_id, "in_force_from": run.in_force_from}
 
