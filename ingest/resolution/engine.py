@@ -483,8 +483,10 @@ def _plan_persons(
             report.persons_created += 1
             if len(members) > 1:
                 report.auto_linked_records += len(members)
-            evidence_of = result.evidence.get  # the run's time and id go with the batch (creator.run)
-            new_links = [new_link(key, link_evidence(key, evidence_of(key), automatic_by)) for key in members]
+            # the evidence alone: the run's time, id and in-force time go once per batch (creator.run)
+            new_links = [
+                new_link(key, link_evidence(key, result.evidence.get(key), automatic_by)) for key in members
+            ]
             creator.add({"person_id": pid, "props": props, "labels": ["Person", "Unborn"] if unborn else ["Person"],
                          "links": new_links})  # fmt: skip
             continue
