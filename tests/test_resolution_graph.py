@@ -470,8 +470,10 @@ def test_training_on_a_synthetic_county_is_accurate_saved_and_versioned(
     db = neo4j_settings.database
     sim = simulate(110, seed=21, reference=REF)
     GraphWriter(graph, db).write(sim.graph_rows())
-    config = settings(tmp_path, None)
+    # small pages: their features are worked out in worker processes while the next pages are read
+    config = replace(settings(tmp_path, None), read_page=97)
     report = resolve(graph, db, config)
+    assert report.records == len(sim.records) > 2 * 97
     assert report.model_trained and report.model_version == 1 and report.probabilistic
     model = graph.execute_query("MATCH (m:ResolutionModel) RETURN properties(m) AS m", database_=db).records
     assert len(model) == 1
@@ -489,7 +491,8 @@ def test_training_on_a_synthetic_county_is_accurate_saved_and_versioned(
     assert accuracy.precision >= 0.98, accuracy
     assert accuracy.recall >= 0.93, accuracy
 
-    again = resolve(graph, db, config)  # the saved model is reused: nothing changes
+    # the saved model is reused, features worked out in this process: nothing changes
+    again = resolve(graph, db, replace(config, feature_processes=0))
     assert not again.model_trained and again.model_version == 1
     assert again.links_written == 0 and again.persons_created == 0 and again.persons_updated == 0
 

@@ -31,12 +31,16 @@ from ingest.resolution.clustering import (
     pair_key,
 )
 from ingest.resolution.engine import ResolutionSettings, may_auto_merge, record_facts, review_id
+from ingest.resolution.feature_workers import FeatureWorkers
 from ingest.resolution.features import (
     FEATURE_SCHEMA,
+    PAGE_COLUMNS,
+    RECORD_COLUMNS,
     features_for,
     life_stage,
     normalise_sex,
     prepare_features,
+    records_frame,
     transposed,
 )
 from ingest.resolution.matcher import (
@@ -393,6 +397,46 @@ def test_pairwise_precision_recall() -> None:
     assert pr.missing_from_links == 1 and pr.missing_from_truth == 1
     with pytest.raises(ValueError, match="missing column"):
         pairwise_precision_recall(links.rename(columns={"person_id": "p"}), truth)
+
+
+def _as_pages(records: pd.DataFrame, size: int) -> list[list[list[Any]]]:
+    """A records frame as the store's pages: lists in PAGE_COLUMNS, lived_at as [postcode, line] pairs."""
+    rows = [
+        [*(row[c] for c in PAGE_COLUMNS[:-1]),
+         [list(p) for p in zip(row["history_postcodes"], row["history_lines"], strict=True)]]
+        for row in records.reindex(columns=list(RECORD_COLUMNS)).to_dict("records")
+    ]  # fmt: skip
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
+
+
+def test_features_worked_out_page_by_page_in_worker_processes_equal_the_whole_frames() -> None:
+    sim = simulate(60, 3, REF)
+    pages = _as_pages(sim.records, 50)
+    assert len(pages) > 3
+    frame = records_frame(pages)
+    assert frame["record_key"].tolist() == sim.records["record_key"].tolist()
+    assert frame["history_postcodes"].tolist() == sim.records["history_postcodes"].tolist()
+    expected = prepare_features(frame, REF).to_pylist()
+    for processes in (0, 1, 2):
+        with FeatureWorkers(REF, processes) as workers:
+            for page in pages:
+                workers.add(page)
+            assert workers.table().to_pylist() == expected
+            assert workers.started == (processes > 0)
+    with FeatureWorkers(REF) as workers:  # one page: worked in this process, no worker started
+        workers.add(pages[0])
+        assert workers.table().to_pylist() == expected[:50]
+        assert not workers.started
+    with FeatureWorkers(REF) as workers:
+        assert workers.table().num_rows == 0
+        workers.add([])
+        assert workers.table().schema == FEATURE_SCHEMA
+    with FeatureWorkers(REF) as workers, pytest.raises(ValueError, match="unique, repeated"):
+        workers.add(pages[0])
+        workers.add(pages[0][:5])
+        workers.table()
+    with pytest.raises(ValueError, match="feature processes"):
+        FeatureWorkers(REF, -1)
 
 
 def test_simulation_is_reproducible_and_facts_follow_features() -> None:

@@ -39,7 +39,8 @@ from ingest.resolution.clustering import (
     deterministic_edges,
     pair_key,
 )
-from ingest.resolution.features import prepare_features
+from ingest.resolution.feature_workers import FeatureWorkers
+from ingest.resolution.features import RecordColumns
 from ingest.resolution.matcher import Matcher, ModelError, check_model, valid_memory_limit
 from ingest.resolution.persons import (
     link_evidence,
@@ -51,7 +52,7 @@ from ingest.resolution.persons import (
 )
 from ingest.resolution.relational import FEATURE_COLUMNS as RELATIONAL_FEATURES
 from ingest.resolution.relational import relational_edges
-from ingest.resolution.store import NewLinks, PersonCreator, ResolutionStore
+from ingest.resolution.store import READ_PAGE, NewLinks, PersonCreator, ResolutionStore
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +88,19 @@ class ResolutionSettings:
     batch_size: int = 10_000
     run_by: str = field(default_factory=getpass.getuser)
     threads: int | None = None
+    # worker processes that work out features while the records are read (0: in this process)
+    feature_processes: int = 2
+    read_page: int = READ_PAGE  # records per page of the paged reads
 
     def __post_init__(self) -> None:
         if not 0 < self.lower <= self.upper <= 1:
             raise ValueError(f"need 0 < lower <= upper <= 1, got lower={self.lower}, upper={self.upper}")
         if not valid_memory_limit(self.memory_limit):
             raise ValueError(f"memory_limit {self.memory_limit!r}: give a size such as 3GB or 512MB")
+        if self.read_page < 1:
+            raise ValueError(f"read_page must be at least 1, got {self.read_page}")
+        if self.feature_processes < 0:
+            raise ValueError(f"feature_processes must be 0 or more, got {self.feature_processes}")
         unknown = set(self.conflicting_identifiers) - set(IDENTIFIER_KINDS)
         if unknown:
             raise ValueError(f"unknown identifier kinds {sorted(unknown)}; known: {IDENTIFIER_KINDS}")
@@ -361,16 +369,23 @@ def _resolve(
     now = pd.Timestamp(datetime.now(UTC))
     report = ResolutionReport(run_id=f"resolve-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
     timer = _Timer(report, progress, memory)
-    store = ResolutionStore(driver, database, settings.batch_size)
+    store = ResolutionStore(driver, database, settings.batch_size, settings.read_page)
 
     timer("reading records")
-    records = store.read_records()
-    report.records = len(records)
-    if records.empty:
-        timer("done")
-        return report
-    timer("preparing features")
-    features = prepare_features(records, settings.reference)
+    # each page's features are worked out in worker processes while the next page is read
+    with FeatureWorkers(settings.reference, settings.feature_processes) as workers:
+        columns = RecordColumns()
+        for rows in store.iter_record_pages():
+            workers.add(rows)
+            columns.add(rows)
+        records = columns.frame()
+        del columns
+        report.records = len(records)
+        if records.empty:
+            timer("done")
+            return report
+        timer("preparing features")  # what is left of it once the last page is read
+        features = workers.table()
     # what persons take from their records, kept as Arrow columns (not a dict per record) until the writing:
     # the rest of the records is not needed again
     people = pa.Table.from_pandas(records[["record_key", *_PERSON_COLUMNS]], preserve_index=False)

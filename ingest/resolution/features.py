@@ -8,7 +8,7 @@ Pure: a pandas DataFrame in, a pyarrow Table out, nothing read or written. The c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -65,6 +65,43 @@ FEATURE_SCHEMA = pa.schema(
         ("stage", _STR),  # child / adult / unborn / None, at the reference date
     ]
 )
+
+
+# what a page of the store's read holds per record: RECORD_COLUMNS without the two history columns, then
+# lived_at, a list of [postcode, line] pairs (graph/cypher/resolve_read_records.cypher)
+PAGE_COLUMNS: tuple[str, ...] = (*RECORD_COLUMNS[:-2], "lived_at")
+
+
+class RecordColumns:
+    """Pages of records, as the store reads them, gathered column by column: a page's rows can go as soon as
+    it is added, and ``frame()`` makes one DataFrame in ``RECORD_COLUMNS``."""
+
+    def __init__(self) -> None:
+        self._columns: list[list[Any]] = [[] for _ in PAGE_COLUMNS]
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        for column, values in zip(self._columns, zip(*rows, strict=True), strict=False):
+            column.extend(values)
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(dict(zip(PAGE_COLUMNS, self._columns, strict=True)), columns=list(PAGE_COLUMNS))
+        return split_lived_at(frame)
+
+
+def records_frame(pages: Iterable[Iterable[Sequence[Any]]]) -> pd.DataFrame:
+    """Pages of records as the store reads them -> one DataFrame in ``RECORD_COLUMNS``."""
+    columns = RecordColumns()
+    for rows in pages:
+        columns.add(rows)
+    return columns.frame()
+
+
+def split_lived_at(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ``lived_at`` column of [postcode, line] pairs -> ``history_postcodes`` and ``history_lines``."""
+    lived: list[Any] = list(frame.pop("lived_at")) if "lived_at" in frame else [[]] * len(frame)
+    frame["history_postcodes"] = [[pair[0] for pair in (v or [])] for v in lived]
+    frame["history_lines"] = [[pair[1] for pair in (v or [])] for v in lived]
+    return frame
 
 
 def as_date(value: Any) -> date | None:

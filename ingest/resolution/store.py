@@ -20,7 +20,7 @@ import pandas as pd
 
 from graph import cypher_files
 from graph.writer import Rows
-from ingest.resolution.features import RECORD_COLUMNS
+from ingest.resolution.features import RECORD_COLUMNS, records_frame, split_lived_at
 
 T = TypeVar("T")
 DEFAULT_BATCH = 10_000
@@ -31,13 +31,6 @@ def _native(value: Any) -> Any:
     """Neo4j temporal values -> Python ones."""
     to_native = getattr(value, "to_native", None)
     return to_native() if callable(to_native) else value
-
-
-def _split_lived_at(frame: pd.DataFrame) -> pd.DataFrame:
-    lived: list[Any] = list(frame.pop("lived_at")) if "lived_at" in frame else [[]] * len(frame)
-    frame["history_postcodes"] = [[pair[0] for pair in (v or [])] for v in lived]
-    frame["history_lines"] = [[pair[1] for pair in (v or [])] for v in lived]
-    return frame
 
 
 class ResolutionStore:
@@ -111,19 +104,18 @@ class ResolutionStore:
     def read_records(self) -> pd.DataFrame:
         """One row per SourceRecord, in ``RECORD_COLUMNS`` (lived_at split into postcodes and lines; dates
         as ISO text)."""
-        names = [*RECORD_COLUMNS[:-2], "lived_at"]
-        columns: list[list[Any]] = [[] for _ in names]
-        for rows in self._pages("resolve_read_records"):  # column by column: a page's rows go with it
-            for column, values in zip(columns, zip(*rows, strict=True), strict=False):
-                column.extend(values)
-        frame = pd.DataFrame(dict(zip(names, columns, strict=True)), columns=names)
-        return _split_lived_at(frame)
+        return records_frame(self.iter_record_pages())
+
+    def iter_record_pages(self) -> Iterator[list[list[Any]]]:
+        """Every SourceRecord, a page at a time in record_key order, each record a list in
+        ``features.PAGE_COLUMNS`` (for ``features.RecordColumns``)."""
+        return self._pages("resolve_read_records")
 
     def read_records_by_key(self, keys: Sequence[str]) -> pd.DataFrame:
         """The given records (as ``read_records``) with their person_id and link properties."""
         rows = self._read("resolve_read_records_by_key", [{"record_key": k} for k in keys])
         frame = pd.DataFrame(rows, columns=[*RECORD_COLUMNS[:-2], "lived_at", "person_id", "link"])
-        return _split_lived_at(frame)
+        return split_lived_at(frame)
 
     def read_person_members(self, person_ids: Sequence[str]) -> dict[str, list[str]]:
         rows = self._read("resolve_read_person_members", [{"person_id": p} for p in person_ids])
