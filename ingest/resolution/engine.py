@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -414,15 +415,19 @@ def _resolve(
     features = features.select(list(RELATIONAL_FEATURES))  # the rest of the columns is not read again
 
     timer("clustering")
-    reviews = store.read_reviews()
-    confirms, rejects = decision_edges(reviews)
-    clusterer = Clusterer(guard_facts, settings.guards, settings.upper, settings.lower, rejects)
-    clusterer.join([*confirms, *det_edges, *prob_edges])
-    del det_edges, prob_edges
-    timer("family-context rule")
-    # a second step: same-named records that share a relative found by the first (the relations are read
-    # page by page and kept as cluster numbers only)
-    rel_edges = relational_edges(features, store.iter_relations(), clusterer.clusters.clusters())
+    # the relations the family-context rule reads next are read while clustering works: the server is idle
+    # then, and this thread mostly waits on it (at 200,000 children 827,474 relations, 13 s, 2 s of it Jigsaw's)
+    with ThreadPoolExecutor(1, thread_name_prefix="jigsaw-relations") as reader:
+        relations = reader.submit(store.read_relations)
+        reviews = store.read_reviews()
+        confirms, rejects = decision_edges(reviews)
+        clusterer = Clusterer(guard_facts, settings.guards, settings.upper, settings.lower, rejects)
+        clusterer.join([*confirms, *det_edges, *prob_edges])
+        del det_edges, prob_edges
+        timer("family-context rule")
+        # a second step: same-named records that share a relative found by the first
+        rel_edges = relational_edges(features, relations.result(), clusterer.clusters.clusters())
+        del relations
     report.relational_pairs = len(rel_edges)
     clusterer.join(rel_edges)  # they rank last, so this is what joining them with the others gives
     del rel_edges, features  # what is left to do needs neither
