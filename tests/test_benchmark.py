@@ -4,14 +4,18 @@ Not a timed test: nothing here asserts on speed."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import neo4j
 import pytest
 
 from app.benchmark.chart import growth, loglog_slope, write_chart
+from app.benchmark.child import StageFailed, run_in_child
 from app.benchmark.run import STAGES, percentile, run_pipeline_bench, write_json
 from graph.config import Settings
+from graph.connection import make_driver
 from graph.server.local import LocalNeo4j
 from ingest.resolution.engine import ResolutionSettings
 from ingest.synthetic.config import SynthConfig
@@ -27,6 +31,24 @@ def test_percentile_and_slope() -> None:
     assert loglog_slope([1e4], [1.0]) is None
 
 
+def test_a_stage_in_its_own_process_returns_its_result_or_says_why_it_failed() -> None:
+    big = list(range(200_000))  # more than a pipe holds at once
+    value, peak = run_in_child(lambda: (sum(big), big), "adding")
+    assert value == (sum(big), big) and peak > 1
+
+    def fails() -> None:
+        raise ValueError("no county here")
+
+    with pytest.raises(StageFailed, match=r"(?s)the checking stage failed.*ValueError: no county here"):
+        run_in_child(fails, "checking")
+
+    def dies() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(StageFailed, match=r"the dying stage's process ended without a result \(exit code -9"):
+        run_in_child(dies, "dying")
+
+
 def test_bench_at_200_children(graph: neo4j.Driver, neo4j_settings: Settings, tmp_path: Path) -> None:
     county = tmp_path / "county"
     cfg = SynthConfig(children=200, seed=3, out=county)
@@ -37,6 +59,7 @@ def test_bench_at_200_children(graph: neo4j.Driver, neo4j_settings: Settings, tm
     figures = run_pipeline_bench(
         graph, neo4j_settings.database, county, 200, 3, resolution, cfg.reference_date,
         server_pid=server_pid, generate=lambda: generate(cfg), sample=20, profile_dir=tmp_path / "profile",
+        connect=lambda: make_driver(neo4j_settings),
     )  # fmt: skip
     assert set(figures["stages"]) == set(STAGES)
     assert all(s > 0 for s in figures["stages"].values())
@@ -81,6 +104,9 @@ def test_bench_at_200_children(graph: neo4j.Driver, neo4j_settings: Settings, tm
 
     mem = figures["memory"]
     assert 50 < mem["jigsaw_peak_rss_mb"] < 6 * 1024
+    # generating, the ingest and resolution each ran in a process of its own, profiled there (below)
+    assert set(mem["stage_process_peak_rss_mb"]) == {"generate", "ingest", "resolve"}
+    assert all(50 < peak < 6 * 1024 for peak in mem["stage_process_peak_rss_mb"].values())
     if server_pid is not None:
         assert mem["neo4j_peak_rss_mb"] > 100
     assert set(figures["targets"]) >= {

@@ -14,8 +14,10 @@ shared, so the figures are noisy; the load average says how noisy):
 5. ``patterns``: ``queries.patterns.run_patterns`` as at the county's reference date: each pattern's seconds
    and the full sweep (including writing the alerts).
 
-Memory: the peak RSS of this process (sampled, and ``ru_maxrss``), of its children (the generator's forked
-worker), and of the Neo4j server when it is the local one (psutil on its pid, sampled).
+Memory: the peak RSS of this process (sampled, and ``ru_maxrss``), of its children (the largest of them), and
+of the Neo4j server when it is the local one (psutil on its pid, sampled). Given ``connect``, generating, the
+ingest and resolution each run in a process of their own (``app.benchmark.child``: one process holding every
+stage's leftovers peaked at 9.7 GB at 200,000 children), and each one's peak is reported.
 
 With ``profile_dir``, every stage also runs under cProfile (``profile-<stage>.prof`` and ``.txt``; the top
 functions by cumulative time in the JSON) and ``QueryTimer`` (wall time per Cypher query). Profiled figures
@@ -38,25 +40,27 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 import psutil
 
+from app.benchmark.child import run_in_child
 from app.benchmark.querytime import QueryTimer
 from app.web import data as app_data
 from ingest.bench import run_bench
 from ingest.resolution.bench import read_truth
-from ingest.resolution.engine import ResolutionSettings, resolve
-from ingest.resolution.metrics import pairwise_precision_recall
+from ingest.resolution.engine import ResolutionReport, ResolutionSettings, resolve
+from ingest.resolution.metrics import PrecisionRecall, pairwise_precision_recall
 from ingest.resolution.review import links_frame
 from queries.patterns import run_patterns
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 # the targets of issues 4, 5, 6 and 7, at 200,000 children (rates and accuracy at any size)
 TARGETS: dict[str, float] = {
@@ -162,27 +166,35 @@ class Stages:
         self.queries: dict[str, list[dict[str, Any]]] = {}
 
     @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
+    def __call__(self, name: str, profiled_here: bool = True) -> Iterator[None]:
+        """Time a stage; profile it here unless its work runs in a process of its own (which profiles it
+        with ``profiling`` and hands the result back)."""
         self.say(f"stage {name}: load average {os.getloadavg()[0]:.2f}")
         before = os.getloadavg()[0]
-        profiler = cProfile.Profile() if self.profile_dir is not None else None
-        queries = QueryTimer() if self.profile_dir is not None else None
         t0 = time.perf_counter()
-        if profiler is not None and queries is not None:
-            queries.__enter__()
-            profiler.enable()
         try:
-            yield
+            with self.profiling(name) if profiled_here else nullcontext():
+                yield
         finally:
-            if profiler is not None and queries is not None:
-                profiler.disable()
-                queries.__exit__()
-                self.queries[name] = queries.top()
             self.seconds[name] = round(time.perf_counter() - t0, 3)
             self.load[name] = {"before": round(before, 2), "after": round(os.getloadavg()[0], 2)}
             self.say(f"stage {name}: {self.seconds[name]:.1f} s")
-            if profiler is not None and self.profile_dir is not None:
-                self.profiles[name] = profile_summary(profiler, self.profile_dir / f"profile-{name}")
+
+    @contextmanager
+    def profiling(self, name: str) -> Iterator[None]:
+        """cProfile and the seconds per Cypher query of the work inside, when profiling."""
+        if self.profile_dir is None:
+            yield
+            return
+        profiler, queries = cProfile.Profile(), QueryTimer()
+        with queries:
+            profiler.enable()
+            try:
+                yield
+            finally:
+                profiler.disable()
+        self.queries[name] = queries.top()
+        self.profiles[name] = profile_summary(profiler, self.profile_dir / f"profile-{name}")
 
 
 def profile_summary(profiler: cProfile.Profile, stem: Path, top: int = 25) -> list[dict[str, Any]]:
@@ -253,10 +265,13 @@ def run_pipeline_bench(
     sample: int = SAMPLE_CHILDREN,
     profile_dir: Path | None = None,
     progress: Progress | None = None,
+    connect: Callable[[], neo4j.Driver] | None = None,
 ) -> dict[str, Any]:
     """Run every stage on one county and return the figures as JSON-ready data (see the module docstring).
 
-    ``generate`` (when given) writes the county into ``county`` and is timed as the first stage. CLEARS THE
+    ``generate`` (when given) writes the county into ``county`` and is timed as the first stage. With
+    ``connect`` (it opens a driver to the same server), generating, the ingest and resolution each run in a
+    process of their own (``app.benchmark.child``), so that each stage's peak memory is its own. CLEARS THE
     GRAPH of ``database``.
     """
     say = progress or (lambda _m: None)
@@ -264,17 +279,41 @@ def run_pipeline_bench(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     out: dict[str, Any] = {"children": children, "seed": seed, "started_at": started_at,
                            "reference_date": reference_date.isoformat()}  # fmt: skip
+    process_peaks: dict[str, float] = {}
+
+    def own_process(name: str, work: Callable[[neo4j.Driver], T]) -> T:
+        """``work`` in a process of its own, with a driver of its own, profiled there; here without
+        ``connect``."""
+        if connect is None:
+            return work(driver)
+
+        def child() -> tuple[T, list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
+            with stage.profiling(name), connect() as own:
+                value = work(own)
+            return value, stage.profiles.get(name), stage.queries.get(name)
+
+        (value, functions, queries), process_peaks[name] = run_in_child(child, name)
+        if functions is not None and queries is not None:
+            stage.profiles[name], stage.queries[name] = functions, queries
+        return value
+
+    def resolve_and_measure(drv: neo4j.Driver) -> tuple[ResolutionReport, float, PrecisionRecall]:
+        t0 = time.perf_counter()
+        report = resolve(drv, database, resolution, progress=lambda m: say(f"  {m}"))
+        seconds = time.perf_counter() - t0
+        return report, seconds, pairwise_precision_recall(links_frame(drv, database), read_truth(county))
+
+    here = connect is None
     with RssSampler(server_pid) as rss:
         if generate is not None:
-            with stage("generate"):
-                generate()
-        with stage("ingest"):
-            ingest = run_bench(driver, database, county, children, seed, progress=lambda m: say(f"  {m}"))
-        with stage("resolve"):
-            t0 = time.perf_counter()
-            report = resolve(driver, database, resolution, progress=lambda m: say(f"  {m}"))
-            resolve_seconds = time.perf_counter() - t0
-            accuracy = pairwise_precision_recall(links_frame(driver, database), read_truth(county))
+            with stage("generate", profiled_here=here):
+                own_process("generate", lambda _drv: generate())
+        with stage("ingest", profiled_here=here):
+            ingest = own_process(
+                "ingest", lambda drv: run_bench(drv, database, county, children, seed, progress=lambda m: say(f"  {m}"))
+            )  # fmt: skip
+        with stage("resolve", profiled_here=here):
+            report, resolve_seconds, accuracy = own_process("resolve", resolve_and_measure)
         with stage("picture"):
             chosen = sample_children(driver, database, reference_date, sample, seed)
             picture, page, missing = time_pictures(driver, database, chosen, reference_date)
@@ -321,6 +360,8 @@ def run_pipeline_bench(
         memory={
             "jigsaw_peak_rss_mb": round(max(rss.peak_self, _maxrss(resource.RUSAGE_SELF)) / 2**20, 1),
             "jigsaw_children_peak_rss_mb": round(_maxrss(resource.RUSAGE_CHILDREN) / 2**20, 1),
+            # the peak of each stage run in a process of its own (empty when every stage ran in this one)
+            "stage_process_peak_rss_mb": process_peaks,
             "neo4j_peak_rss_mb": round(rss.peak_server / 2**20, 1) if server_pid else None,
             "neo4j_end_rss_mb": round(server_end / 2**20, 1) if server_pid else None,
         },

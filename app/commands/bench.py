@@ -4,7 +4,8 @@
 run: ingest (records/s per agency, the bare UNWIND CREATE baseline ratio), entity resolution (wall time,
 pairwise precision/recall), the case picture's latency over 200 random children, each pattern and the sweep,
 the cost of "as known at" (a corrected police extract, then pictures and the sweep as known at before it),
-peak memory of this process and of the Neo4j server, wall time and load average per stage. It writes
+peak memory of this process, of each stage run in a process of its own (generating, ingest,
+resolution) and of the Neo4j server, wall time and load average per stage. It writes
 DIR/bench-N.json and redraws DIR/cost-vs-size.png from every bench-*.json in DIR. ``jigsaw bench --chart DIR``
 only redraws the chart. Use a separate server: JIGSAW_HOME, JIGSAW_BOLT_PORT, JIGSAW_NEO4J_HEAP/_PAGECACHE.
 """
@@ -20,11 +21,14 @@ import typer
 from rich.table import Table
 
 from app.benchmark.chart import write_chart
+from app.benchmark.child import StageFailed
 from app.commands.db import ensure_server_and_schema
-from app.console import console, user_errors
+from app.console import console, register_user_error, user_errors
 from graph.config import load_settings
-from graph.connection import open_driver
+from graph.connection import make_driver, open_driver
 from graph.server.local import LocalNeo4j
+
+register_user_error(StageFailed)  # a stage that failed or died in its own process: its message says why
 
 
 def _store_mb(home: Path, database: str) -> float:
@@ -53,6 +57,7 @@ def _print(figures: dict[str, Any]) -> None:
         *[(f"  {name}", f"{p['seconds']:.2f} s, {p['findings']:,} findings") for name, p in pat["by_pattern"].items()],
         ("peak RSS", f"Jigsaw {mem['jigsaw_peak_rss_mb']:,.0f} MB (children {mem['jigsaw_children_peak_rss_mb']:,.0f}"
                      f" MB); Neo4j {mem['neo4j_peak_rss_mb'] or 0:,.0f} MB"),
+        *[(f"  {name} (own process)", f"peak {peak:,.0f} MB") for name, peak in mem.get("stage_process_peak_rss_mb", {}).items()],
         *[(f"stage {name}", f"{secs:.1f} s (load {figures['load_average'][name]['before']:.1f} -> "
                             f"{figures['load_average'][name]['after']:.1f})") for name, secs in figures["stages"].items()],
     ]  # fmt: skip
@@ -113,7 +118,7 @@ def bench_command(
                 driver, settings.database, folder, children, seed, resolution, cfg.reference_date,
                 server_pid=server_pid, generate=None if reuse_county else (lambda: generate(cfg)),
                 sample=sample, profile_dir=out / f"profile-{children}" if profile else None,
-                progress=console.print,
+                progress=console.print, connect=lambda: make_driver(settings),
             )  # fmt: skip
         figures["neo4j"] = {"uri": settings.uri or "local", "heap": settings.server.heap,
                             "pagecache": settings.server.pagecache,
