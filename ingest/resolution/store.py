@@ -20,7 +20,7 @@ import pandas as pd
 
 from graph import cypher_files
 from graph.writer import Rows
-from ingest.resolution.features import RECORD_COLUMNS, records_frame, split_lived_at
+from ingest.resolution.features import PAGE_COLUMNS, records_frame, split_lived_at
 
 T = TypeVar("T")
 DEFAULT_BATCH = 10_000
@@ -114,7 +114,7 @@ class ResolutionStore:
     def read_records_by_key(self, keys: Sequence[str]) -> pd.DataFrame:
         """The given records (as ``read_records``) with their person_id and link properties."""
         rows = self._read("resolve_read_records_by_key", [{"record_key": k} for k in keys])
-        frame = pd.DataFrame(rows, columns=[*RECORD_COLUMNS[:-2], "lived_at", "person_id", "link"])
+        frame = pd.DataFrame(rows, columns=[*PAGE_COLUMNS, "person_id", "link"])
         return split_lived_at(frame)
 
     def read_person_members(self, person_ids: Sequence[str]) -> dict[str, list[str]]:
