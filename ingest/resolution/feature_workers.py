@@ -4,7 +4,7 @@ Reading the records keeps the server and Jigsaw's decoding busy in turn; working
 Python on one core (at 200,000 children, 61 s of reading then 77 s of features on this 2-core machine, one
 after the other). Here each page of records goes to a worker process as soon as it is read, so the features
 of one page are worked out while the next is read, on both cores. The result is the same table
-``prepare_features`` gives on the whole frame: the same function (``features._chunk_features``) on each page,
+``prepare_features`` gives on the whole frame: the same function (``features.page_features``) on each page,
 in page order; the workers' memos only save work.
 
 A county that fits in one page is worked in this process: starting a worker costs a second or two.
@@ -20,9 +20,8 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ingest.resolution.features import FEATURE_SCHEMA, _chunk_features, _Memos, records_frame
+from ingest.resolution.features import FEATURE_SCHEMA, _Memos, check_unique_keys, page_features
 
 _memos: _Memos | None = None  # a worker's, for the whole run: each distinct value worked out once per worker
 
@@ -36,7 +35,7 @@ def _start_worker(reference: date) -> None:
 
 def _page_features(rows: Sequence[Sequence[Any]]) -> pa.Table:
     assert _memos is not None, "the worker was not started with _start_worker"
-    return _chunk_features(records_frame([rows]), _memos)
+    return page_features(rows, _memos)
 
 
 class FeatureWorkers:
@@ -75,7 +74,7 @@ class FeatureWorkers:
     @property
     def started(self) -> bool:
         """Whether worker processes were started (a second page arrived)."""
-        return self._pool is not None or self._used_pool
+        return self._used_pool
 
     def add(self, rows: Sequence[Sequence[Any]]) -> None:
         """A page of records, each a list in ``features.PAGE_COLUMNS``."""
@@ -111,13 +110,10 @@ class FeatureWorkers:
         if not tables:
             return FEATURE_SCHEMA.empty_table()
         features = pa.concat_tables(tables)
-        if pc.count_distinct(features["unique_id"]).as_py() != features.num_rows:
-            counts = pc.value_counts(features["unique_id"])
-            repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-            raise ValueError(f"record_key must be unique, repeated: {repeated[:3].to_pylist()}")
+        check_unique_keys(features["unique_id"])
         return features
 
     def _here(self, rows: Sequence[Sequence[Any]]) -> pa.Table:
         if self._memos is None:
             self._memos = _Memos(self.reference)
-        return _chunk_features(records_frame([rows]), self._memos)
+        return page_features(rows, self._memos)

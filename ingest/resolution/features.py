@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.resolution import identifiers as ids
 from ingest.resolution.names import name_tokens, nickname_groups, phonetic
@@ -292,15 +293,27 @@ def prepare_features(
     """
     if "record_key" not in records.columns:
         raise ValueError("records lack column(s) ['record_key']")
-    if records["record_key"].duplicated().any():
-        dupes = records.loc[records["record_key"].duplicated(), "record_key"].head(3).tolist()
-        raise ValueError(f"record_key must be unique, repeated: {dupes}")
+    check_unique_keys(pa.array(records["record_key"], pa.string()))
     memos = _Memos(reference)
     chunks = [
         _chunk_features(records.iloc[start : start + chunk_rows], memos)
         for start in range(0, max(len(records), 1), chunk_rows)
     ]
     return pa.concat_tables(chunks)
+
+
+def check_unique_keys(keys: pa.Array | pa.ChunkedArray) -> None:
+    """Raise ValueError naming up to three record keys that appear more than once."""
+    if pc.count_distinct(keys, mode="all").as_py() == len(keys):
+        return
+    counts = pc.value_counts(keys)
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+    raise ValueError(f"record_key must be unique, repeated: {repeated[:3].to_pylist()}")
+
+
+def page_features(rows: Iterable[Sequence[Any]], memos: _Memos) -> pa.Table:
+    """The features of one page of records as the store reads them (``PAGE_COLUMNS``)."""
+    return _chunk_features(records_frame([rows]), memos)
 
 
 class _Memos:
