@@ -262,6 +262,10 @@ class GraphWriter:
             )
         return result
 
+    def complete(self) -> None:
+        """Called once every file is written, before the run is recorded: nothing to do here (each write is
+        in the graph when it returns); the bulk writer imports its files then."""
+
     def record_run(self, run: dict[str, Any]) -> None:
         query = cypher_files.load("merge_ingest_run")
         with self.driver.session(database=self.database) as session:

@@ -420,6 +420,7 @@ def run_ingest(
                 gc.collect(1)
             if previous is not None:
                 finish(previous)
+            writer.complete()
         finally:
             writer.close()
     if run.rejections:

@@ -25,12 +25,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from graph import bulk_csv
 from graph.config import NEO4J_VERSION, ServerSettings
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_JAVA = (17, 21)
 PID_FILE = "jigsaw-neo4j.pid"
+# the import tool reads and writes the store through off-heap buffers; these let it (as bin/neo4j-admin does)
+IMPORT_JVM_FLAGS = ["--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--enable-native-access=ALL-UNNAMED"]  # fmt: skip
 
 # The 5.26 default conf's server.jvm.additional, minus AlwaysPreTouch (slow start on small boxes).
 JVM_FLAGS = [
@@ -357,6 +361,26 @@ db.tx_log.rotation.retention_policy=2G size
             os.waitpid(state.pid, os.WNOHANG)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+    def import_database(self, database: str, arguments: list[str], report_dir: Path) -> None:
+        """``neo4j-admin database import full`` into ``database`` of this (stopped) server, replacing it; the
+        arguments name the CSV files (``--nodes=...``, ``--relationships=...``). The tool's output and its
+        report of bad lines go to ``report_dir``; a failure raises ServerError with the end of its output."""
+        if self.state().running:
+            raise ServerError("the server must be stopped before an import")
+        java = find_java()
+        env = dict(os.environ, NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.home / "conf"))
+        cmd = [str(java), "-Xmx1g", *IMPORT_JVM_FLAGS, "-cp", f"{self.jars / 'lib'}/*", "org.neo4j.cli.AdminTool",
+               "database", "import", "full", database, "--overwrite-destination=true",
+               "--multiline-fields=true", f"--array-delimiter={bulk_csv.ARRAY_DELIMITER_OPTION}", "--bad-tolerance=0",
+               "--threads=2", "--max-off-heap-memory=2G", f"--report-file={report_dir / 'import.report'}",
+               *arguments]  # fmt: skip
+        out = report_dir / "import.log"
+        with out.open("wb") as fh:
+            proc = subprocess.run(cmd, cwd=self.home, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        if proc.returncode != 0:
+            tail = "\n".join(self._read(out).strip().splitlines()[-12:])
+            raise ServerError(f"neo4j-admin database import failed (exit {proc.returncode}):\n{tail}")
 
     @staticmethod
     def _read(path: Path) -> str:
