@@ -13,6 +13,7 @@ written, and the ingest without ``--bulk`` takes such files.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -80,8 +81,17 @@ def _created_key(row: Mapping[str, Any], spec: _LinkSpec) -> str | None:
     return str(row[spec.creates][_NODE_ID[spec.end[0]]])
 
 
-def _identity(row: Mapping[str, Any], spec: _LinkSpec) -> tuple[Any, ...]:
-    return (spec.type, *((_created_key(row, spec) if f == spec.creates else row[f]) for f in spec.identity))
+def _digest(value: Any) -> bytes:
+    """128 bits standing for a value: a link's identity, or its content (a 200,000-children load holds five
+    million of each; the rows themselves would not fit in memory). ``repr`` of a row is stable: its fields and
+    its values' fields come in the order the model writes them."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
+
+
+def _identity(row: Mapping[str, Any], spec: _LinkSpec) -> bytes:
+    return _digest(
+        (spec.type, *((_created_key(row, spec) if f == spec.creates else row[f]) for f in spec.identity))
+    )
 
 
 def link_properties(row: Mapping[str, Any], spec: _LinkSpec, run: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,12 +117,17 @@ def node_properties(row: Mapping[str, Any], run: Mapping[str, Any]) -> dict[str,
             "learnt_at": learnt, "valid_from": learnt, "first_learnt_at": learnt}  # fmt: skip
 
 
+_Staged = tuple[str, dict[str, Any], dict[str, str]]  # a node: key, properties, their importer types
+_StagedLink = tuple[str, str, dict[str, Any], dict[str, str]]  # a link: start key, end key, properties, types
+
+
 @dataclass
 class _File:
     header: Path
     data: Path
     handle: IO[str]
-    lines: int = 0
+    lines: bulk_csv.LineWriter
+    count: int = 0
 
 
 @dataclass
@@ -123,42 +138,39 @@ class _Staging:
     nodes: dict[tuple[str, tuple[str, ...], bulk_csv.Header], _File] = field(default_factory=dict)
     links: dict[tuple[str, str, str, bulk_csv.Header], _File] = field(default_factory=dict)
 
-    def _open(self, prefix: str, header_text: str) -> _File:
+    def _open(self, prefix: str, header_text: str, header: bulk_csv.Header) -> _File:
         n = len(self.nodes) + len(self.links)
-        header = self.folder / f"{prefix}-{n}-header.csv"
-        header.write_text(header_text, encoding="utf-8")
+        header_file = self.folder / f"{prefix}-{n}-header.csv"
+        header_file.write_text(header_text, encoding="utf-8")
         data = self.folder / f"{prefix}-{n}.csv"
-        return _File(header, data, data.open("w", encoding="utf-8", newline=""))
+        handle = data.open("w", encoding="utf-8", newline="")
+        return _File(header_file, data, handle, bulk_csv.LineWriter(handle, header))
 
-    def add_nodes(
-        self, space: str, labels: tuple[str, ...], rows: Sequence[tuple[str, dict[str, Any]]]
-    ) -> None:
-        for group in bulk_csv.split_by_types([props for _key, props in rows]):
-            header = bulk_csv.header_of(group)
-            ids = {id(p) for p in group}
+    def add_nodes(self, space: str, labels: tuple[str, ...], rows: Sequence[_Staged]) -> None:
+        """Node lines: ``rows`` are (key, properties, their ``row_types``)."""
+        for header, members in bulk_csv.group_by_header([types for _key, _props, types in rows]):
             out = self.nodes.get((space, labels, header))
             if out is None:
-                out = self._open("nodes", bulk_csv.header_line((_NODE_ID[space], space), header))
+                out = self._open("nodes", bulk_csv.header_line((_NODE_ID[space], space), header), header)
                 self.nodes[(space, labels, header)] = out
-            for key, props in rows:
-                if id(props) in ids:
-                    out.handle.write(bulk_csv.data_line([key], header, props))
-                    out.lines += 1
+            write = out.lines.write
+            for i in members:
+                key, props, _types = rows[i]
+                write((key,), props)
+            out.count += len(members)
 
-    def add_links(
-        self, rel: str, spaces: tuple[str, str], rows: Sequence[tuple[str, str, dict[str, Any]]]
-    ) -> None:
-        for group in bulk_csv.split_by_types([props for _s, _e, props in rows]):
-            header = bulk_csv.header_of(group)
-            ids = {id(p) for p in group}
+    def add_links(self, rel: str, spaces: tuple[str, str], rows: Sequence[_StagedLink]) -> None:
+        """Relationship lines: ``rows`` are (start key, end key, properties, their ``row_types``)."""
+        for header, members in bulk_csv.group_by_header([types for _s, _e, _props, types in rows]):
             out = self.links.get((rel, *spaces, header))
             if out is None:
-                out = self._open("links", bulk_csv.header_line(None, header, spaces))
+                out = self._open("links", bulk_csv.header_line(None, header, spaces), header)
                 self.links[(rel, *spaces, header)] = out
-            for start, end, props in rows:
-                if id(props) in ids:
-                    out.handle.write(bulk_csv.data_line([start, end], header, props))
-                    out.lines += 1
+            write = out.lines.write
+            for i in members:
+                start, end, props, _types = rows[i]
+                write((start, end), props)
+            out.count += len(members)
 
     def close(self) -> None:
         for f in (*self.nodes.values(), *self.links.values()):
@@ -198,7 +210,9 @@ class BulkWriter(GraphWriter):
         self._held: dict[str, dict[str, str]] = {RECORD: {}, FACT: {}}  # key -> row_hash staged or deferred
         self._deferred: dict[str, set[str]] = {RECORD: set(), FACT: set(), ADDRESS: set(), HOUSEHOLD: set()}
         self._created: dict[str, set[str]] = {ADDRESS: set(), HOUSEHOLD: set()}  # staged or deferred
-        self._links: dict[tuple[Any, ...], Any] = {}  # identity -> the row staged (None once deferred)
+        self._links: dict[
+            bytes, bytes | None
+        ] = {}  # identity -> the digest of the row staged (None: deferred)
         self._replay: list[tuple[GraphRows, int, int]] = []  # (rows, created, updated) expected of each
         self._expected = [0, 0]  # of the write being staged: nodes Cypher will create, and version
         self.completed = False
@@ -245,7 +259,7 @@ class BulkWriter(GraphWriter):
     def _stage_nodes(
         self, kind: str, space: str, items: Sequence[Any], result: WriteResult, later: GraphRows
     ) -> None:
-        staged: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
+        staged: dict[tuple[str, ...], list[_Staged]] = {}
         held, deferred = self._held[space], self._deferred[space]
         for item in items:
             row = item.to_param()
@@ -261,9 +275,10 @@ class BulkWriter(GraphWriter):
                 continue
             result.created += 1
             props = node_properties(row, _run_of(item))
-            if bulk_csv.representable(props):
+            types = bulk_csv.row_types(props)
+            if types is not None:
                 labels = tuple(sorted({space, *row.get("labels", ())}))
-                staged.setdefault(labels, []).append((key, props))
+                staged.setdefault(labels, []).append((key, props, types))
             else:
                 deferred.add(key)
                 self._expected[0] += 1
@@ -275,8 +290,8 @@ class BulkWriter(GraphWriter):
         self, kind: str, spec: _LinkSpec, items: Sequence[Any], result: WriteResult, later: GraphRows
     ) -> None:
         written = 0
-        staged: list[tuple[str, str, dict[str, Any]]] = []
-        made: list[tuple[str, dict[str, Any]]] = []
+        staged: list[_StagedLink] = []
+        made: list[_Staged] = []
         for idx, item in enumerate(items):
             row = item.to_param(idx)
             start = row[spec.start[1]]
@@ -289,20 +304,25 @@ class BulkWriter(GraphWriter):
                 continue
             written += 1
             identity = _identity(row, spec)
-            same = {k: v for k, v in row.items() if k != "idx"}
+            same = _digest([(k, v) for k, v in row.items() if k != "idx"])
             first = self._links.get(identity, _MISSING)
             if first is not _MISSING:
-                if first is not None and first == same:
+                if first == same:
                     continue  # the same link again, unchanged: Cypher changes nothing
                 self._links[identity] = None  # changed, or already Cypher's: Cypher writes it, and any repeat
                 getattr(later, kind).append(item)
                 continue
             props = link_properties(row, spec, _run_of(item))
+            types = bulk_csv.row_types(props)
             new_node = row[spec.creates] if spec.creates else None
             end_space = spec.end[0]
             touches_later = start in self._deferred[spec.start[0]] or end in self._deferred[end_space]
-            node_ok = new_node is None or end in self._created[end_space] or bulk_csv.representable(new_node)
-            if touches_later or not node_ok or not bulk_csv.representable(props):
+            node_props: dict[str, Any] = {}
+            node_types: dict[str, str] | None = {}
+            if new_node is not None and end not in self._created[end_space]:
+                node_props = {k: v for k, v in new_node.items() if k != _NODE_ID[end_space]}
+                node_types = bulk_csv.row_types(node_props)
+            if touches_later or node_types is None or types is None:
                 self._links[identity] = None
                 if new_node is not None and end not in self._created[end_space]:
                     self._created[end_space].add(end)
@@ -311,9 +331,9 @@ class BulkWriter(GraphWriter):
                 continue
             if new_node is not None and end not in self._created[end_space]:
                 self._created[end_space].add(end)
-                made.append((end, {k: v for k, v in new_node.items() if k != _NODE_ID[end_space]}))
+                made.append((end, node_props, node_types))
             self._links[identity] = same
-            staged.append((start, end, props))
+            staged.append((start, end, props, types))
         result.links_written += written
         if made:
             self.staging.add_nodes(spec.end[0], (spec.end[0],), made)
@@ -378,7 +398,7 @@ class BulkWriter(GraphWriter):
 
     @property
     def staged_lines(self) -> int:
-        return sum(f.lines for f in (*self.staging.nodes.values(), *self.staging.links.values()))
+        return sum(f.count for f in (*self.staging.nodes.values(), *self.staging.links.values()))
 
 
 def _run_of(item: Any) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from rich.table import Table
 from app.commands.db import ensure_server_and_schema
 from app.console import console, err_console, user_errors
 from graph.config import load_settings
-from graph.connection import open_driver
+from graph.connection import make_driver, open_driver
+from graph.server.local import LocalNeo4j
 from graph.writer import DEFAULT_BATCH_SIZE
 from ingest.bench import TARGET_RATE, TARGET_RATIO, BenchResult, run_bench, write_json
 
@@ -33,7 +34,9 @@ def _generate(children: int, seed: int, out: Path) -> float:
 
 
 def print_result(result: BenchResult) -> None:
-    table = Table(title=f"ingest benchmark: {result.children:,} children, batch {result.batch_size:,}")
+    table = Table(
+        title=f"ingest benchmark ({result.method}): {result.children:,} children, batch {result.batch_size:,}"
+    )
     for col in ("agency", "files", "source records", "seconds", "records/s"):
         table.add_column(col, justify="left" if col == "agency" else "right")
     for a in result.agencies:
@@ -63,6 +66,9 @@ def print_result(result: BenchResult) -> None:
             else ""
         )
     )
+    if result.bulk_seconds:
+        steps = ", ".join(f"{name} {secs:,.1f} s" for name, secs in result.bulk_seconds.items())
+        console.print(f"of the ingest, the bulk load's own steps: {steps}")
     for path in result.skipped:
         err_console.print(f"[yellow]no adapter for[/] {path}")
     for bad in result.bad_files:
@@ -82,8 +88,12 @@ def bench_ingest_command(
     ),
     batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, min=1, help="Rows per write transaction."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before clearing the graph."),
+    bulk: bool = typer.Option(
+        False, help="Load through neo4j-admin's import (a first load; Jigsaw's own server only), not Cypher."
+    ),
 ) -> None:
-    """Benchmark the ingest: CLEARS THE GRAPH of the configured database, then loads the synthetic county.
+    """Benchmark the ingest: CLEARS THE GRAPH of the configured database, then loads the synthetic county
+    (with --bulk: replaces the database through neo4j-admin's import).
 
     Prints source records/s per agency and overall, a bare UNWIND $rows CREATE baseline on the same rows
     measured in the same run, their ratio, and the peak memory of the Python process.
@@ -91,6 +101,10 @@ def bench_ingest_command(
     settings = load_settings()
     if reuse_county and county is None:
         raise typer.BadParameter("--reuse-county needs --county DIR")
+    if bulk and settings.external:
+        raise typer.BadParameter(
+            "--bulk needs Jigsaw's own Neo4j server (it stops it to import); NEO4J_URI is set"
+        )
     if not yes:
         typer.confirm(
             f"This deletes every node of database {settings.database!r} on "
@@ -108,6 +122,7 @@ def bench_ingest_command(
             result = run_bench(
                 driver, settings.database, folder, children, seed, batch_size, generate_seconds,
                 quarantine_dir=folder / "quarantine", progress=lambda msg: console.print(msg),
+                bulk=(LocalNeo4j(settings.server), lambda: make_driver(settings)) if bulk else None,
             )  # fmt: skip
     finally:
         if county is None:

@@ -11,13 +11,17 @@ from rich.table import Table
 
 import ingest.adapters  # noqa: F401  (registers the adapters)
 from app.console import console, err_console, register_user_error, user_errors
+from graph.bulk import BulkLoadError, BulkLoadRefused, BulkWriter
 from graph.config import load_settings
-from graph.connection import open_driver
+from graph.connection import make_driver, open_driver
+from graph.server.local import LocalNeo4j
 from graph.writer import DEFAULT_BATCH_SIZE, GraphWriter
 from ingest.framework import BadFileError, FileReport, run_ingest
 from ingest.registry import plan
 
 register_user_error(BadFileError)
+register_user_error(BulkLoadRefused)
+register_user_error(BulkLoadError)
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -45,13 +49,23 @@ def ingest_command(
         None, help="When the agency extracted the data (when Jigsaw 'learnt' it); default: now."
     ),
     quarantine_dir: Path | None = typer.Option(None, help="Where the run's quarantine CSV goes."),
+    bulk: bool = typer.Option(
+        False,
+        help="A first load into an empty graph through neo4j-admin's import (several times faster); Jigsaw's "
+        "own server only, stopped while it imports. Refused when the graph holds data or a file withdraws records.",
+    ),
 ) -> None:
     """Load agency files: detect each file's format, validate, load good rows, quarantine bad ones.
 
     Every input row is either loaded or written to the run's quarantine file with file, row, field,
-    value and reason. Re-running with the same files changes nothing.
+    value and reason. Re-running with the same files changes nothing. With --bulk, a first load builds the
+    same graph through neo4j-admin's import; later loads go without it.
     """
     settings = load_settings()
+    if bulk and settings.external:
+        raise BulkLoadRefused(
+            "--bulk needs Jigsaw's own Neo4j server (it stops it to import); with NEO4J_URI set, load without --bulk"
+        )
     learnt_at = _parse_date(extract_date)
     chosen, unknown = plan(paths, agency, fmt)
     for item in unknown:
@@ -70,6 +84,10 @@ def ingest_command(
 
     with open_driver(settings) as driver:
         writer = GraphWriter(driver, settings.database, batch_size)
+        if bulk:
+            connect = lambda: make_driver(settings)  # noqa: E731
+            writer = BulkWriter(driver, settings.database, LocalNeo4j(settings.server), connect, batch_size)
+            writer.check_empty()
         with Progress(
             TextColumn("loading"), BarColumn(), TextColumn("{task.completed:,} rows written"),
             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console, transient=True,
