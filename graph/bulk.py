@@ -216,6 +216,7 @@ class BulkWriter(GraphWriter):
         self._replay: list[tuple[GraphRows, int, int]] = []  # (rows, created, updated) expected of each
         self._expected = [0, 0]  # of the write being staged: nodes Cypher will create, and version
         self.completed = False
+        self._keep_files = False  # a failed import leaves its files and log for the reader of its error
         self.timings: dict[str, float] = {}
 
     def _staging_root(self) -> Path:
@@ -229,6 +230,7 @@ class BulkWriter(GraphWriter):
             "RETURN EXISTS { MATCH (n) WHERE NOT n:SchemaMigration } AS held", database_=self.database
         )
         if records and records[0]["held"]:
+            self.close()
             raise BulkLoadRefused(
                 "the graph already holds data, and a bulk load replaces the whole database: it is only for a "
                 "first load into an empty graph. Load these files without --bulk (a re-run changes nothing)."
@@ -351,6 +353,12 @@ class BulkWriter(GraphWriter):
             self.server.import_database(
                 self.database, list(self.staging.import_arguments()), self.staging.folder
             )
+        except ServerError as exc:
+            self._keep_files = True
+            raise BulkLoadError(
+                f"{exc}\nThe database may hold part of the import: clear it (or remove the data folder) before "
+                f"loading again. The files and the importer's log are kept in {self.staging.folder}."
+            ) from exc
         finally:
             self.server.start(die_with_parent=self.restart_with_parent)
         self.timings["import"] = time.monotonic() - started
@@ -389,7 +397,8 @@ class BulkWriter(GraphWriter):
         if not self.completed:
             self._close_driver()
             self.staging.close()
-            shutil.rmtree(self.staging.folder, ignore_errors=True)
+            if not self._keep_files:
+                shutil.rmtree(self.staging.folder, ignore_errors=True)
 
     def _close_driver(self) -> None:
         if self._own_driver is not None:

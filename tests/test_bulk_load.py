@@ -263,5 +263,18 @@ def test_bulk_load_refuses_a_graph_with_data_and_a_withdrawal(
     writer.close()
     assert not writer.staging.folder.exists()
     bulk_driver.execute_query("CREATE (:Address {address_key: 'x'})", database_=database)
+    refused = _bulk_writer(bulk_driver, bulk_server)
     with pytest.raises(BulkLoadRefused, match="already holds data"):
-        _bulk_writer(bulk_driver, bulk_server).check_empty()
+        refused.check_empty()
+    assert not refused.staging.folder.exists()
+
+
+def test_ingest_bulk_refuses_a_server_jigsaw_does_not_run(cli_home: Path, county: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    result = CliRunner().invoke(cli, ["ingest", "--bulk", str(county / "police")])  # NEO4J_URI is set here
+    assert result.exit_code != 0
+    assert "--bulk needs Jigsaw's own Neo4j server" in result.output
+    assert "Traceback" not in result.output
