@@ -210,9 +210,8 @@ class BulkWriter(GraphWriter):
         self._held: dict[str, dict[str, str]] = {RECORD: {}, FACT: {}}  # key -> row_hash staged or deferred
         self._deferred: dict[str, set[str]] = {RECORD: set(), FACT: set(), ADDRESS: set(), HOUSEHOLD: set()}
         self._created: dict[str, set[str]] = {ADDRESS: set(), HOUSEHOLD: set()}  # staged or deferred
-        self._links: dict[
-            bytes, bytes | None
-        ] = {}  # identity -> the digest of the row staged (None: deferred)
+        # a link's identity -> the digest of the row staged (None: Cypher writes it, and every repeat)
+        self._links: dict[bytes, bytes | None] = {}
         self._replay: list[tuple[GraphRows, int, int]] = []  # (rows, created, updated) expected of each
         self._expected = [0, 0]  # of the write being staged: nodes Cypher will create, and version
         self.completed = False

@@ -51,8 +51,9 @@ def ingest_command(
     quarantine_dir: Path | None = typer.Option(None, help="Where the run's quarantine CSV goes."),
     bulk: bool = typer.Option(
         False,
-        help="A first load into an empty graph through neo4j-admin's import (several times faster); Jigsaw's "
-        "own server only, stopped while it imports. Refused when the graph holds data or a file withdraws records.",
+        help="A first load into an empty graph through neo4j-admin's import (the same graph; docs/ingest.md says "
+        "when it pays); Jigsaw's own server only, stopped while it imports. Refused when the graph holds data or "
+        "a file withdraws records.",
     ),
 ) -> None:
     """Load agency files: detect each file's format, validate, load good rows, quarantine bad ones.
