@@ -278,3 +278,40 @@ def test_ingest_bulk_refuses_a_server_jigsaw_does_not_run(cli_home: Path, county
     assert result.exit_code != 0
     assert "--bulk needs Jigsaw's own Neo4j server" in result.output
     assert "Traceback" not in result.output
+
+
+def test_ingest_bulk_loads_on_jigsaws_own_server(
+    bulk_driver: neo4j.Driver,
+    bulk_server: tuple[LocalNeo4j, Settings],
+    county: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    _server, settings = bulk_server
+    monkeypatch.chdir(tmp_path)
+    for name in ("NEO4J_URI", "NEO4J_PASSWORD", "NEO4J_USER", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("JIGSAW_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("JIGSAW_HOME", str(settings.server.data_dir))
+    monkeypatch.setenv("JIGSAW_BOLT_PORT", str(settings.server.bolt_port))
+    monkeypatch.setenv("JIGSAW_NEO4J_HEAP", settings.server.heap)
+    monkeypatch.setenv("JIGSAW_NEO4J_PAGECACHE", settings.server.pagecache)
+    folder = county / "police"
+    result = CliRunner().invoke(cli, ["ingest", "--bulk", "--allow-rejects", str(folder)])
+    assert result.exit_code == 0, result.output
+    with make_driver(settings) as driver:  # the server was restarted: a new driver
+        runs = driver.execute_query(
+            "MATCH (r:IngestRun) RETURN r.loaded AS loaded, r.read AS read", database_=settings.database
+        ).records
+        records = driver.execute_query(
+            "MATCH (n:SourceRecord {agency: 'police'}) RETURN count(n) AS n", database_=settings.database
+        ).records
+        assert len(runs) == 1 and runs[0]["loaded"] > 0
+        assert records[0]["n"] > 0
+        assert schema.is_current(driver, settings.database)
+    again = CliRunner().invoke(cli, ["ingest", "--bulk", str(folder)])  # a second bulk load is refused
+    assert again.exit_code != 0 and "already holds data" in again.output, again.output
