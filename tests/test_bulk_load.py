@@ -315,3 +315,29 @@ def test_ingest_bulk_loads_on_jigsaws_own_server(
         assert schema.is_current(driver, settings.database)
     again = CliRunner().invoke(cli, ["ingest", "--bulk", str(folder)])  # a second bulk load is refused
     assert again.exit_code != 0 and "already holds data" in again.output, again.output
+
+
+def test_bench_ingest_with_bulk_measures_the_bulk_load(
+    bulk_driver: neo4j.Driver, bulk_server: tuple[LocalNeo4j, Settings], tmp_path: Path
+) -> None:
+    """``bench-ingest --bulk`` (not a timing test): the import replaces whatever the graph held, the steps of the
+    bulk load are reported, and the graph holds what the transactional bench's would."""
+    from ingest.bench import BASELINE_LABEL, run_bench
+
+    server, settings = bulk_server
+    database = settings.database
+    folder = tmp_path / "county"
+    generate(SynthConfig(children=60, seed=3, out=folder))
+    bulk_driver.execute_query("CREATE (:Leftover {from_an_earlier_run: true})", database_=database)
+    result = run_bench(
+        bulk_driver, database, folder, children=60, seed=3, bulk=(server, lambda: make_driver(settings))
+    )
+    assert result.method == "bulk import"
+    assert set(result.bulk_seconds) == {"import", "schema", "after import"}
+    assert result.records == result.loaded + result.quarantined > 0 and result.baseline_rows == result.records
+    with make_driver(settings) as driver:
+        held = driver.execute_query(
+            f"MATCH (n) WHERE n:Leftover OR n:{BASELINE_LABEL} RETURN count(n) AS n", database_=database
+        ).records[0]["n"]
+        nodes = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=database).records[0]["n"]
+    assert held == 0 and result.nodes == nodes > result.records / 2
