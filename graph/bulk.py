@@ -26,6 +26,8 @@ from typing import IO, Any
 import neo4j
 
 from graph import bulk_csv, schema
+from graph.config import Settings
+from graph.connection import make_driver
 from graph.model import GraphRows
 from graph.server.local import LocalNeo4j, ServerError
 from graph.writer import DEFAULT_BATCH_SIZE, GraphWriter, Unlinked, WriteResult
@@ -88,10 +90,9 @@ def _digest(value: Any) -> bytes:
     return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
 
 
-def _identity(row: Mapping[str, Any], spec: _LinkSpec) -> bytes:
-    return _digest(
-        (spec.type, *((_created_key(row, spec) if f == spec.creates else row[f]) for f in spec.identity))
-    )
+def _identity(row: Mapping[str, Any], spec: _LinkSpec, end: str) -> bytes:
+    """The link's MERGE pattern; ``end`` stands for the node it creates (by key), when it creates one."""
+    return _digest((spec.type, *((end if f == spec.creates else row[f]) for f in spec.identity)))
 
 
 def link_properties(row: Mapping[str, Any], spec: _LinkSpec, run: Mapping[str, Any]) -> dict[str, Any]:
@@ -304,7 +305,7 @@ class BulkWriter(GraphWriter):
                 result.unlinked.append(Unlinked(kind, idx, spec.label(row), spec.reason, item))
                 continue
             written += 1
-            identity = _identity(row, spec)
+            identity = _identity(row, spec, end)
             same = _digest([(k, v) for k, v in row.items() if k != "idx"])
             first = self._links.get(identity, _MISSING)
             if first is not _MISSING:
@@ -315,23 +316,23 @@ class BulkWriter(GraphWriter):
                 continue
             props = link_properties(row, spec, _run_of(item))
             types = bulk_csv.row_types(props)
-            new_node = row[spec.creates] if spec.creates else None
             end_space = spec.end[0]
             touches_later = start in self._deferred[spec.start[0]] or end in self._deferred[end_space]
+            # the first link to an address or household creates it (MERGE ... ON CREATE), with this row's values
+            creates = spec.creates is not None and end not in self._created[end_space]
             node_props: dict[str, Any] = {}
             node_types: dict[str, str] | None = {}
-            if new_node is not None and end not in self._created[end_space]:
-                node_props = {k: v for k, v in new_node.items() if k != _NODE_ID[end_space]}
+            if creates:
+                self._created[end_space].add(end)
+                node_props = {k: v for k, v in row[str(spec.creates)].items() if k != _NODE_ID[end_space]}
                 node_types = bulk_csv.row_types(node_props)
             if touches_later or node_types is None or types is None:
                 self._links[identity] = None
-                if new_node is not None and end not in self._created[end_space]:
-                    self._created[end_space].add(end)
+                if creates:
                     self._deferred[end_space].add(end)
                 getattr(later, kind).append(item)
                 continue
-            if new_node is not None and end not in self._created[end_space]:
-                self._created[end_space].add(end)
+            if creates:
                 made.append((end, node_props, node_types))
             self._links[identity] = same
             staged.append((start, end, props, types))
@@ -417,4 +418,11 @@ def _run_of(item: Any) -> dict[str, Any]:
     return {"run_id": run_id, "learnt_at": learnt_at}
 
 
-__all__ = ["BulkLoadError", "BulkLoadRefused", "BulkWriter", "ServerError"]
+def bulk_target(settings: Settings) -> tuple[LocalNeo4j, Callable[[], neo4j.Driver]]:
+    """The server a bulk load imports into (Jigsaw's own), and how to connect to it after the import; refused
+    when Jigsaw does not run the server (NEO4J_URI set)."""
+    if settings.external:
+        raise BulkLoadRefused(
+            "--bulk needs Jigsaw's own Neo4j server (it stops it to import); with NEO4J_URI set, load without --bulk"
+        )
+    return LocalNeo4j(settings.server), lambda: make_driver(settings)

@@ -16,12 +16,14 @@ import typer
 from rich.table import Table
 
 from app.commands.db import ensure_server_and_schema
-from app.console import console, err_console, user_errors
+from app.console import console, err_console, register_user_error, user_errors
+from graph.bulk import BulkLoadRefused, bulk_target
 from graph.config import load_settings
-from graph.connection import make_driver, open_driver
-from graph.server.local import LocalNeo4j
+from graph.connection import open_driver
 from graph.writer import DEFAULT_BATCH_SIZE
 from ingest.bench import TARGET_RATE, TARGET_RATIO, BenchResult, run_bench, write_json
+
+register_user_error(BulkLoadRefused)
 
 
 def _generate(children: int, seed: int, out: Path) -> float:
@@ -101,10 +103,7 @@ def bench_ingest_command(
     settings = load_settings()
     if reuse_county and county is None:
         raise typer.BadParameter("--reuse-county needs --county DIR")
-    if bulk and settings.external:
-        raise typer.BadParameter(
-            "--bulk needs Jigsaw's own Neo4j server (it stops it to import); NEO4J_URI is set"
-        )
+    target = bulk_target(settings) if bulk else None  # refused before asking, before generating
     if not yes:
         typer.confirm(
             f"This deletes every node of database {settings.database!r} on "
@@ -122,7 +121,7 @@ def bench_ingest_command(
             result = run_bench(
                 driver, settings.database, folder, children, seed, batch_size, generate_seconds,
                 quarantine_dir=folder / "quarantine", progress=lambda msg: console.print(msg),
-                bulk=(LocalNeo4j(settings.server), lambda: make_driver(settings)) if bulk else None,
+                bulk=target,
             )  # fmt: skip
     finally:
         if county is None:

@@ -11,10 +11,9 @@ from rich.table import Table
 
 import ingest.adapters  # noqa: F401  (registers the adapters)
 from app.console import console, err_console, register_user_error, user_errors
-from graph.bulk import BulkLoadError, BulkLoadRefused, BulkWriter
+from graph.bulk import BulkLoadError, BulkLoadRefused, BulkWriter, bulk_target
 from graph.config import load_settings
-from graph.connection import make_driver, open_driver
-from graph.server.local import LocalNeo4j
+from graph.connection import open_driver
 from graph.writer import DEFAULT_BATCH_SIZE, GraphWriter
 from ingest.framework import BadFileError, FileReport, run_ingest
 from ingest.registry import plan
@@ -63,10 +62,7 @@ def ingest_command(
     same graph through neo4j-admin's import; later loads go without it.
     """
     settings = load_settings()
-    if bulk and settings.external:
-        raise BulkLoadRefused(
-            "--bulk needs Jigsaw's own Neo4j server (it stops it to import); with NEO4J_URI set, load without --bulk"
-        )
+    target = bulk_target(settings) if bulk else None
     learnt_at = _parse_date(extract_date)
     chosen, unknown = plan(paths, agency, fmt)
     for item in unknown:
@@ -85,9 +81,8 @@ def ingest_command(
 
     with open_driver(settings) as driver:
         writer = GraphWriter(driver, settings.database, batch_size)
-        if bulk:
-            connect = lambda: make_driver(settings)  # noqa: E731
-            writer = BulkWriter(driver, settings.database, LocalNeo4j(settings.server), connect, batch_size)
+        if target is not None:
+            writer = BulkWriter(driver, settings.database, *target, batch_size)
             writer.check_empty()
         with Progress(
             TextColumn("loading"), BarColumn(), TextColumn("{task.completed:,} rows written"),
